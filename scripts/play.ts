@@ -1,0 +1,28 @@
+// `bun run play`: starts the newest step's server in the background and its client in this
+// terminal, no flags needed. `bun run play -- --step 03` plays an older step; other flags go
+// to the client (e.g. `--name Zyno`).
+import { readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const args = Bun.argv.slice(2);
+const stepIndex = args.indexOf("--step");
+const wanted = stepIndex >= 0 ? args.splice(stepIndex, 2)[1] : undefined;
+const root = join(import.meta.dir, "..", "steps");
+const steps = readdirSync(root)
+  .filter((d) => existsSync(join(root, d, "server.ts")) && existsSync(join(root, d, "client.ts")) && !d.startsWith("01"))
+  .sort();
+const step = wanted === undefined ? steps.at(-1) : steps.find((s) => s.startsWith(wanted.padStart(2, "0")));
+if (step === undefined) {
+  console.error(`no playable step ${wanted ?? ""} (have: ${steps.join(", ")})`);
+  process.exit(2);
+}
+
+const logFile = join(import.meta.dir, "..", "server.log");
+const server = Bun.spawn(["bun", join(root, step, "server.ts")], { stdin: "ignore", stdout: Bun.file(logFile), stderr: Bun.file(logFile) });
+await Bun.sleep(300); // let it bind before the client knocks
+console.log(`playing ${step} (server log: server.log)`);
+const client = Bun.spawn(["bun", join(root, step, "client.ts"), ...args], { stdio: ["inherit", "inherit", "inherit"] });
+const code = await client.exited;
+server.kill();
+await server.exited;
+process.exit(code);

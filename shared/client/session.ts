@@ -1,0 +1,64 @@
+// Everything a playing client does besides networking: choose inputs (keyboard or bot), draw
+// what it knows (terminal), and say goodbye cleanly. Each step's client only adds its transport.
+import { flag, hostFlag } from "../cli.ts";
+import type { Move } from "../protocol.ts";
+import { drawScene, type ClientView } from "../render/scene.ts";
+import { TerminalScreen } from "../render/terminal.ts";
+import { botControls, percentile, type BotReport } from "./bot.ts";
+import type { Controls } from "./controls.ts";
+import { keyboardControls } from "./keyboard.ts";
+
+export const randomName = (): string => `Ghost${Math.floor(1000 + Math.random() * 9000)}`;
+
+/** Flags of every playing client (each step adds its port). */
+export const playerFlags = {
+  host: hostFlag,
+  name: flag("string", "", "player name (default: a random Ghost1234)"),
+  bot: flag("boolean", false, "play as a scripted bot: moves on its own, prints what it sees"),
+  duration: flag("number", 10, "seconds a bot plays before it disconnects"),
+  rate: flag("number", 30, "inputs per second at most (request/response steps)"),
+};
+
+export interface Session {
+  readonly name: string;
+  readonly controls: Controls;
+  /** The bot's measurements, when playing as a bot. */
+  readonly report?: BotReport;
+  current(): Move;
+  show(view: ClientView): void;
+  /** Ends the session: restores the terminal, prints the bot's summary line. */
+  close(reason: string): void;
+}
+
+export function startSession(options: { name: string; bot: boolean; duration: number }): Session {
+  const name = options.name === "" ? randomName() : options.name;
+  if (options.bot) {
+    const bot = botControls(name, { duration: options.duration, print: (line) => console.log(line) });
+    return {
+      name,
+      controls: bot,
+      report: bot.report,
+      current: () => bot.current(),
+      show: (view) => bot.observe({ size: view.size, walls: view.walls, players: view.players }, view.me),
+      close(reason) {
+        bot.stop();
+        const r = bot.report;
+        console.log(`[bot ${name}] done (${reason}): ${r.latencies.length} moves, p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms`);
+        console.log(`BOT ${JSON.stringify(r)}`); // one machine-readable line for tests and the benchmark
+      },
+    };
+  }
+  const keys = keyboardControls();
+  const screen = new TerminalScreen();
+  return {
+    name,
+    controls: keys,
+    current: () => keys.current(),
+    show: (view) => screen.show(drawScene(view)),
+    close(reason) {
+      keys.stop();
+      screen.close();
+      console.log(`bye (${reason})`);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// TCP delivers a stream of bytes, not messages: one read may hold half a message, or three.
+// The article read `recv(1024)` and hoped; this decoder cuts the stream where a message ends
+// (at the word `END`) and keeps the rest for later. Names cannot contain `END` (see checkName),
+// so the word `END` after a space can only be a message's end.
+import { streamDecoder, type Encoding } from "./encoding.ts";
+
+export type FrameResult =
+  | { readonly ok: true; readonly messages: readonly string[] }
+  | { readonly ok: false; readonly messages: readonly string[]; readonly error: string };
+
+export class FrameDecoder {
+  private pending = "";
+  private readonly decode: (chunk: Uint8Array) => string;
+
+  /** @param maxLength longest message accepted, in characters; past it the stream is refused. */
+  constructor(encoding: Encoding, private readonly maxLength: number) {
+    this.decode = streamDecoder(encoding);
+  }
+
+  /** Feeds bytes; returns every message completed by them (each ending with `END`). */
+  push(chunk: Uint8Array): FrameResult {
+    this.pending += this.decode(chunk);
+    return this.cut();
+  }
+
+  /** Feeds already-decoded text (a UDP datagram holds whole messages). */
+  pushText(text: string): FrameResult {
+    this.pending += text;
+    return this.cut();
+  }
+
+  /** Characters received but not yet part of a complete message. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  private cut(): FrameResult {
+    const messages: string[] = [];
+    for (;;) {
+      this.pending = this.pending.trimStart();
+      const end = findEnd(this.pending);
+      if (end < 0) break;
+      if (end > this.maxLength) return this.tooLong(messages);
+      messages.push(this.pending.slice(0, end));
+      this.pending = this.pending.slice(end);
+    }
+    if (this.pending.length > this.maxLength) return this.tooLong(messages);
+    return { ok: true, messages };
+  }
+
+  private tooLong(messages: string[]): FrameResult {
+    this.pending = "";
+    return { ok: false, messages, error: `message longer than ${this.maxLength} characters` };
+  }
+}
+
+/** Index just after the first `END` that starts a word (at the start or after whitespace), or -1. */
+function findEnd(text: string): number {
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf("END", from);
+    if (at < 0) return -1;
+    if (at === 0 || /\s/.test(text[at - 1]!)) return at + 3;
+    from = at + 1;
+  }
+}
+
+/** Cuts a whole datagram into its messages (a sender may pack several into one). */
+export function splitMessages(text: string, maxLength: number): FrameResult {
+  return new FrameDecoder("utf-8", maxLength).pushText(text);
+}

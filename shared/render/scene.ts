@@ -1,0 +1,55 @@
+// What the player sees, as a pure function: the client's view of the game in, a Frame out.
+// Both renderers (terminal, raylib window) draw this same list, and tests check it directly.
+import type { Color, Player, Size, Wall } from "../protocol.ts";
+import type { DrawCommand, Frame } from "./draw.ts";
+
+export type ConnectionStatus = "connecting" | "playing" | "lost";
+
+export interface Hud {
+  readonly title: string;
+  readonly status: ConnectionStatus;
+  readonly pingMs?: number;
+  readonly tick?: number;
+  readonly fps?: number;
+  /** Extra lines a step wants to show (e.g. the size of the last correction in step 06). */
+  readonly notes?: readonly string[];
+}
+
+export interface ClientView {
+  readonly me: string;
+  readonly size: Size;
+  readonly walls: readonly Wall[];
+  readonly players: readonly Player[];
+  readonly hud: Hud;
+}
+
+export const BACKGROUND: Color = { r: 24, g: 22, b: 30 };
+export const HUD_TEXT: Color = { r: 235, g: 235, b: 235 };
+export const HUD_PANEL: Color = { r: 0, g: 0, b: 0 };
+export const MARK: Color = { r: 255, g: 255, b: 255 };
+export const HUD_FONT = 20;
+export const NAME_FONT = 10;
+
+export function hudLines(view: ClientView): string[] {
+  const h = view.hud;
+  const parts = [`${h.title}`, h.status, `${view.players.length} online`];
+  if (h.pingMs !== undefined) parts.push(`ping ${Math.round(h.pingMs)} ms`);
+  if (h.tick !== undefined) parts.push(`tick ${h.tick}`);
+  if (h.fps !== undefined) parts.push(`${Math.round(h.fps)} fps`);
+  return [parts.join(" | "), ...(h.notes ?? [])];
+}
+
+export function drawScene(view: ClientView): Frame {
+  const commands: DrawCommand[] = [];
+  for (const w of view.walls) commands.push({ kind: "rect", x: w.x, y: w.y, w: w.w, h: w.h, color: w.color });
+  for (const p of view.players) {
+    commands.push({ kind: "rect", x: p.x, y: p.y, w: p.w, h: p.h, color: p.color });
+    if (p.name === view.me) commands.push({ kind: "rect", x: p.x - 2, y: p.y - 2, w: p.w + 4, h: p.h + 4, color: MARK, outline: true });
+    commands.push({ kind: "text", x: p.x, y: p.y - NAME_FONT - 2, size: NAME_FONT, text: p.name, color: p.color });
+  }
+  const lines = hudLines(view);
+  const width = Math.max(...lines.map((l) => l.length)) * HUD_FONT * 0.6 + 16;
+  commands.push({ kind: "polygon", points: [{ x: 0, y: 0 }, { x: width, y: 0 }, { x: width, y: lines.length * (HUD_FONT + 4) + 8 }, { x: 0, y: lines.length * (HUD_FONT + 4) + 8 }], color: HUD_PANEL, alpha: 0.6 });
+  lines.forEach((text, i) => commands.push({ kind: "text", x: 8, y: 6 + i * (HUD_FONT + 4), size: HUD_FONT, text, color: HUD_TEXT }));
+  return { width: view.size.w, height: view.size.h, background: BACKGROUND, commands };
+}
