@@ -30,10 +30,19 @@ export interface Session {
   close(reason: string): void;
 }
 
-export function startSession(options: { name: string; bot: boolean; duration: number }): Session {
+export interface SessionOptions {
+  readonly name: string;
+  readonly bot: boolean;
+  readonly duration: number;
+  /** Bots only: no lines while playing and no summary (the benchmark runs hundreds in one process). */
+  readonly quiet?: boolean;
+}
+
+export function startSession(options: SessionOptions): Session {
   const name = options.name === "" ? randomName() : options.name;
   if (options.bot) {
-    const bot = botControls(name, { duration: options.duration, print: (line) => console.log(line) });
+    const print = options.quiet ? undefined : (line: string) => console.log(line);
+    const bot = botControls(name, { duration: options.duration, ...(print ? { print } : {}) });
     return {
       name,
       controls: bot,
@@ -42,6 +51,7 @@ export function startSession(options: { name: string; bot: boolean; duration: nu
       show: (view) => bot.observe({ size: view.size, walls: view.walls, players: view.players }, view.me),
       close(reason) {
         bot.stop();
+        if (options.quiet) return;
         const r = bot.report;
         console.log(`[bot ${name}] done (${reason}): ${r.latencies.length} moves, p50 ${percentile(r.latencies, 50).toFixed(1)} ms, p99 ${percentile(r.latencies, 99).toFixed(1)} ms`);
         console.log(`BOT ${JSON.stringify(r)}`); // one machine-readable line for tests and the benchmark
