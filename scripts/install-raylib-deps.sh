@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the raylib window needs on a Debian/Ubuntu machine (CI too):
 #   - to build .cache/raylib/libraylib.so: a C compiler and the X11 headers GLFW compiles against;
-#   - to run it without a screen: Xvfb (+ xauth for xvfb-run) and Mesa's software OpenGL (llvmpipe).
-# Run as root (CI is root); elsewhere prefix with sudo. Safe to run again: apt skips what is there.
+#   - to run it: libGL (GLFW opens it at run time) and, without a screen, Xvfb (+ xauth for
+#     xvfb-run) and Mesa's software OpenGL (llvmpipe). No GL headers: raylib brings its own (glad).
+# Runs apt-get as root (CI is root), through sudo otherwise. Does nothing when all is installed.
 set -euo pipefail
 
-BUILD_PACKAGES=(gcc libc6-dev libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev libgl-dev)
+BUILD_PACKAGES=(gcc libc6-dev libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev)
 RUN_PACKAGES=(libgl1 libgl1-mesa-dri xvfb xauth)
 
 missing=()

@@ -1,0 +1,292 @@
+// The raylib renderer: executes a Frame in a real window through bun:ffi, and reads the keys.
+// raylib 3.5 is a C library built by scripts/build-raylib.ts into .cache/raylib/libraylib.so;
+// this file binds only the dozen functions the game needs. Everything fails soft: when the
+// library or a display is missing, you get `{ ok: false, reason }` (one line) and the client
+// falls back to the terminal renderer.
+//
+// Passing C structs through bun:ffi, as the x86-64 System V ABI passes them:
+// - `Color` (4 bytes r,g,b,a) travels in one integer register: a u32 with r in the low byte.
+// - `Vector2` (two floats) travels in one SSE register: an f64 whose 8 bytes are the two f32s.
+//   The polygons here use DrawTriangleFan, which takes a `Vector2*`: a Float32Array [x0,y0,x1,y1,...].
+import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
+import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Color, Move } from "../protocol.ts";
+import type { DrawCommand, Frame, Point } from "./draw.ts";
+
+/** Where scripts/build-raylib.ts puts the library (RAYLIB_LIBRARY overrides, e.g. a system copy of raylib 3.5). */
+export const RAYLIB_LIBRARY = process.env.RAYLIB_LIBRARY ?? join(import.meta.dir, "..", "..", ".cache", "raylib", "libraylib.so");
+
+const { i32, u32, bool, ptr, void: none } = FFIType;
+const SYMBOLS = {
+  SetTraceLogLevel: { args: [i32], returns: none },
+  SetConfigFlags: { args: [u32], returns: none },
+  InitWindow: { args: [i32, i32, ptr], returns: none },
+  IsWindowReady: { args: [], returns: bool },
+  WindowShouldClose: { args: [], returns: bool },
+  CloseWindow: { args: [], returns: none },
+  SetTargetFPS: { args: [i32], returns: none },
+  GetFPS: { args: [], returns: i32 },
+  GetScreenWidth: { args: [], returns: i32 },
+  GetScreenHeight: { args: [], returns: i32 },
+  BeginDrawing: { args: [], returns: none },
+  EndDrawing: { args: [], returns: none },
+  ClearBackground: { args: [u32], returns: none },
+  DrawRectangle: { args: [i32, i32, i32, i32, u32], returns: none },
+  DrawRectangleLines: { args: [i32, i32, i32, i32, u32], returns: none },
+  DrawTriangleFan: { args: [ptr, i32, u32], returns: none },
+  DrawText: { args: [ptr, i32, i32, i32, u32], returns: none },
+  IsKeyDown: { args: [i32], returns: bool },
+  IsKeyPressed: { args: [i32], returns: bool },
+  TakeScreenshot: { args: [ptr], returns: none },
+  rlReadScreenPixels: { args: [i32, i32], returns: ptr },
+  MemFree: { args: [ptr], returns: none },
+} as const;
+
+export type RaylibLib = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
+export type Loaded<T> = { ok: true } & T | { ok: false; reason: string };
+
+// Values from raylib 3.5's raylib.h.
+const LOG_WARNING = 4;
+export const FLAG = { RESIZABLE: 0x4, HIDDEN: 0x80, ALWAYS_RUN: 0x100 } as const;
+export const KEY = { ESCAPE: 256, RIGHT: 262, LEFT: 263, DOWN: 264, UP: 265, W: 87, A: 65, S: 83, D: 68 } as const;
+
+const HOW_TO_GET = "run `bun run build:raylib` (Debian packages: `bash scripts/install-raylib-deps.sh`)";
+const opened = new Map<string, RaylibLib>();
+
+/** Opens the raylib library (once per path). Never throws: a missing or broken library is a reason. */
+export function loadRaylib(path = RAYLIB_LIBRARY): Loaded<{ lib: RaylibLib }> {
+  const known = opened.get(path);
+  if (known) return { ok: true, lib: known };
+  const inside = relative(process.cwd(), path);
+  const shown = inside && !inside.startsWith("..") ? inside : path;
+  if (!existsSync(path)) return { ok: false, reason: `raylib window unavailable: ${shown} is not built; ${HOW_TO_GET}` };
+  try {
+    const lib = dlopen(path, SYMBOLS).symbols;
+    opened.set(path, lib);
+    return { ok: true, lib };
+  } catch (error) {
+    const why = String(error instanceof Error ? error.message : error).split("\n")[0];
+    return { ok: false, reason: `raylib window unavailable: cannot load ${shown} (${why}); ${HOW_TO_GET}` };
+  }
+}
+
+/** raylib's `Color` as the u32 the C ABI expects: r in the low byte, alpha in the high byte. */
+export function packColor(color: Color, alpha = 1): number {
+  const a = Math.round(Math.min(1, Math.max(0, alpha)) * 255);
+  return (color.r | (color.g << 8) | (color.b << 16) | (a << 24)) >>> 0;
+}
+
+const cString = (text: string): Buffer => Buffer.from(`${text}\0`, "utf8");
+
+/** How a map of frame.width x frame.height pixels fits a window, keeping its aspect ratio (letterboxed, centred). */
+export interface Fit {
+  readonly scale: number;
+  readonly offsetX: number;
+  readonly offsetY: number;
+}
+export function fitFrame(frame: { width: number; height: number }, screenWidth: number, screenHeight: number): Fit {
+  const scale = Math.min(screenWidth / frame.width, screenHeight / frame.height);
+  return { scale, offsetX: (screenWidth - frame.width * scale) / 2, offsetY: (screenHeight - frame.height * scale) / 2 };
+}
+
+/** A map rectangle in window pixels. Edges are rounded (not sizes), so touching rects still touch. */
+export function toScreen(fit: Fit, x: number, y: number, w: number, h: number): { x: number; y: number; w: number; h: number } {
+  const x0 = Math.round(fit.offsetX + x * fit.scale);
+  const y0 = Math.round(fit.offsetY + y * fit.scale);
+  const x1 = Math.round(fit.offsetX + (x + w) * fit.scale);
+  const y1 = Math.round(fit.offsetY + (y + h) * fit.scale);
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/** raylib culls triangles that are clockwise on screen; this puts a convex polygon's points in the order it draws. */
+export function drawableOrder(points: readonly Point[]): readonly Point[] {
+  let twiceArea = 0;
+  for (let i = 0; i < points.length; i++) {
+    const a = points[i]!;
+    const b = points[(i + 1) % points.length]!;
+    twiceArea += a.x * b.y - b.x * a.y;
+  }
+  return twiceArea > 0 ? [...points].reverse() : points;
+}
+
+const LETTERBOX: Color = { r: 0, g: 0, b: 0 };
+const MIN_FONT = 10; // raylib 3.5's DrawText never draws its default font smaller
+
+function drawCommand(lib: RaylibLib, fit: Fit, cmd: DrawCommand): void {
+  if (cmd.kind === "rect") {
+    const r = toScreen(fit, cmd.x, cmd.y, cmd.w, cmd.h);
+    const color = packColor(cmd.color);
+    if (!cmd.outline) return lib.DrawRectangle(r.x, r.y, r.w, r.h, color);
+    // raylib draws 1-pixel lines: a thicker outline is a few nested ones.
+    const thickness = Math.max(1, Math.round(fit.scale * 2));
+    for (let i = 0; i < thickness; i++) lib.DrawRectangleLines(r.x + i, r.y + i, r.w - 2 * i, r.h - 2 * i, color);
+  } else if (cmd.kind === "text") {
+    // raylib's default font is never smaller than 10 px; a label scaled below that grows
+    // upwards from where its bottom should be, so it does not cover what it labels.
+    const size = Math.max(MIN_FONT, Math.round(cmd.size * fit.scale));
+    const x = Math.round(fit.offsetX + cmd.x * fit.scale);
+    const y = Math.round(fit.offsetY + (cmd.y + cmd.size) * fit.scale) - size;
+    lib.DrawText(cString(cmd.text), x, y, size, packColor(cmd.color));
+  } else {
+    // A triangle fan from the first point covers convex polygons (all the game draws).
+    const points = drawableOrder(cmd.points);
+    const xy = new Float32Array(points.length * 2);
+    points.forEach((p, i) => {
+      xy[2 * i] = fit.offsetX + p.x * fit.scale;
+      xy[2 * i + 1] = fit.offsetY + p.y * fit.scale;
+    });
+    lib.DrawTriangleFan(xy, points.length, packColor(cmd.color, cmd.alpha));
+  }
+}
+
+/** Draws one Frame into the current window: letterbox, the map's background, then the commands in order. */
+export function drawFrame(lib: RaylibLib, frame: Frame): void {
+  const fit = fitFrame(frame, lib.GetScreenWidth(), lib.GetScreenHeight());
+  lib.BeginDrawing();
+  lib.ClearBackground(packColor(LETTERBOX));
+  const map = toScreen(fit, 0, 0, frame.width, frame.height);
+  lib.DrawRectangle(map.x, map.y, map.w, map.h, packColor(frame.background));
+  for (const cmd of frame.commands) drawCommand(lib, fit, cmd);
+  lib.EndDrawing(); // also swaps buffers and polls keyboard and window events
+}
+
+/** The direction the held keys ask for (arrows or WASD; "." when none). Read after a frame. */
+export function heldMove(lib: RaylibLib): Move {
+  const down = (...keys: number[]) => keys.some((k) => lib.IsKeyDown(k));
+  if (down(KEY.UP, KEY.W)) return "U";
+  if (down(KEY.DOWN, KEY.S)) return "D";
+  if (down(KEY.LEFT, KEY.A)) return "L";
+  if (down(KEY.RIGHT, KEY.D)) return "R";
+  return ".";
+}
+
+export interface Pixels {
+  readonly width: number;
+  readonly height: number;
+  /** RGBA bytes, top row first. */
+  readonly rgba: Uint8Array;
+}
+
+export interface WindowOptions {
+  readonly width: number;
+  readonly height: number;
+  readonly title: string;
+  /** An unmapped window (tests): it still renders and reads back. */
+  readonly hidden?: boolean;
+}
+
+let windowOpen = false;
+
+/** One raylib window (raylib keeps global state: one per process). */
+export class RaylibWindow {
+  private closed = false;
+  private constructor(readonly lib: RaylibLib) {}
+
+  /** Opens the window, or says in one line why it cannot. */
+  static open(options: WindowOptions): Loaded<{ window: RaylibWindow }> {
+    const loading = loadRaylib();
+    if (!loading.ok) return loading;
+    if (process.platform === "linux" && !process.env.DISPLAY) {
+      return { ok: false, reason: "raylib window unavailable: no display (DISPLAY is not set); under Xvfb: `xvfb-run -a bun ...`" };
+    }
+    if (windowOpen) return { ok: false, reason: "raylib window unavailable: a window is already open in this process" };
+    const lib = loading.lib;
+    lib.SetTraceLogLevel(LOG_WARNING); // raylib's INFO lines would flood the terminal
+    // ALWAYS_RUN: otherwise raylib blocks inside WindowShouldClose while minimised, and with it
+    // Bun's event loop, so the client would stop answering the server.
+    lib.SetConfigFlags(FLAG.ALWAYS_RUN | FLAG.RESIZABLE | (options.hidden ? FLAG.HIDDEN : 0));
+    lib.InitWindow(options.width, options.height, cString(options.title));
+    if (!lib.IsWindowReady()) return { ok: false, reason: "raylib window unavailable: InitWindow failed (no OpenGL 3.3? Debian: libgl1-mesa-dri)" };
+    windowOpen = true;
+    return { ok: true, window: new RaylibWindow(lib) };
+  }
+
+  draw(frame: Frame): void {
+    drawFrame(this.lib, frame);
+  }
+
+  /** What the player asks for since the last frame: a direction, and whether to quit (Escape or the close button). */
+  input(): { move: Move; quit: boolean } {
+    return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose() };
+  }
+
+  /** Frames per second as raylib measures them (averaged over half a second). */
+  fps(): number {
+    return this.lib.GetFPS();
+  }
+
+  get width(): number {
+    return this.lib.GetScreenWidth();
+  }
+
+  get height(): number {
+    return this.lib.GetScreenHeight();
+  }
+
+  /** The pixels of the last drawn frame (draw it twice first: the back buffer is read). */
+  readPixels(): Pixels {
+    const width = this.lib.GetScreenWidth();
+    const height = this.lib.GetScreenHeight();
+    const data = this.lib.rlReadScreenPixels(width, height);
+    if (data === null) throw new Error("rlReadScreenPixels returned NULL");
+    const rgba = new Uint8Array(toArrayBuffer(data as Pointer, 0, width * height * 4)).slice(); // copy, then free raylib's buffer
+    this.lib.MemFree(data);
+    return { width, height, rgba };
+  }
+
+  /** Saves the last drawn frame as a PNG (raylib's TakeScreenshot; the path is used as given). */
+  screenshot(path: string): void {
+    this.lib.TakeScreenshot(cString(path));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    windowOpen = false;
+    this.lib.CloseWindow();
+  }
+}
+
+/** The colour at (x, y) of read-back pixels. */
+export function pixelAt(pixels: Pixels, x: number, y: number): Color & { a: number } {
+  const i = (Math.floor(y) * pixels.width + Math.floor(x)) * 4;
+  return { r: pixels.rgba[i]!, g: pixels.rgba[i + 1]!, b: pixels.rgba[i + 2]!, a: pixels.rgba[i + 3]! };
+}
+
+/**
+ * Runs the window at `fps` frames a second until the player quits or `stop()` is called.
+ * Paced by a JS timer rather than raylib's SetTargetFPS: raylib would sleep inside EndDrawing,
+ * blocking Bun's event loop (and the client's socket) for most of every frame.
+ */
+export function runWindow(
+  window: RaylibWindow,
+  handlers: { frame: () => Frame; onMove: (move: Move) => void; onQuit: () => void; fps?: number },
+): { stop(): void } {
+  const period = 1000 / (handlers.fps ?? 60);
+  const started = performance.now();
+  let count = 0;
+  let timer: Timer | undefined;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    window.draw(handlers.frame());
+    const { move, quit } = window.input();
+    if (quit) {
+      running = false;
+      handlers.onQuit();
+      return;
+    }
+    handlers.onMove(move);
+    count++;
+    // Aim at the next slot of a fixed schedule, so small delays do not add up.
+    timer = setTimeout(tick, Math.max(0, started + count * period - performance.now()));
+  };
+  tick();
+  return {
+    stop() {
+      running = false;
+      clearTimeout(timer);
+    },
+  };
+}
