@@ -25,7 +25,7 @@ const SOURCES = ["core.c", "shapes.c", "textures.c", "text.c", "models.c", "util
 
 export type BuildResult = { ok: true; path: string; built: boolean; seconds: number } | { ok: false; reason: string };
 
-const INSTALL_HINT = `run \`bash scripts/install-raylib-deps.sh\` (Debian: apt-get install ${BUILD_PACKAGES.join(" ")})`;
+const installHint = (packages: readonly string[]) => `run \`bash scripts/install-raylib-deps.sh\` (Debian: apt-get install ${packages.join(" ")})`;
 
 /** Where npm put raylib@0.8.1's vendored C sources, if it did. */
 function findSources(): string | null {
@@ -52,7 +52,8 @@ function missingPackages(compiler: string): string[] {
   return missing;
 }
 
-export async function buildRaylib(options: { force?: boolean } = {}): Promise<BuildResult> {
+/** Builds unless built. `onStart` hears when the compiler really starts (it takes ~20 s). */
+export async function buildRaylib(options: { force?: boolean; onStart?: () => void } = {}): Promise<BuildResult> {
   const out = RAYLIB_LIBRARY;
   if (!options.force && existsSync(out)) return { ok: true, path: out, built: false, seconds: 0 };
   if (process.platform !== "linux") return { ok: false, reason: `building raylib is only scripted for Linux (this is ${process.platform}); the game uses the terminal` };
@@ -60,12 +61,13 @@ export async function buildRaylib(options: { force?: boolean } = {}): Promise<Bu
   const src = findSources();
   if (!src) return { ok: false, reason: "raylib sources missing (optional npm package raylib@0.8.1 not installed): run `bun install`" };
   const compiler = Bun.which("cc") ?? Bun.which("gcc");
-  if (!compiler) return { ok: false, reason: `no C compiler (cc): ${INSTALL_HINT}` };
+  if (!compiler) return { ok: false, reason: `no C compiler (cc): ${installHint(BUILD_PACKAGES)}` };
   const missing = missingPackages(compiler);
-  if (missing.length > 0) return { ok: false, reason: `X11 headers missing (${missing.join(", ")}): ${INSTALL_HINT}` };
+  if (missing.length > 0) return { ok: false, reason: `X11 headers missing: ${installHint(missing)}` };
 
   mkdirSync(dirname(out), { recursive: true });
   const partial = `${out}.partial`; // renamed at the end: an interrupted build never looks finished
+  options.onStart?.();
   const started = performance.now();
   const cc = Bun.spawn(
     [
@@ -83,7 +85,7 @@ export async function buildRaylib(options: { force?: boolean } = {}): Promise<Bu
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) {
     const firstError = stderr.split("\n").find((line) => /error/i.test(line)) ?? stderr.trim().split("\n")[0] ?? `exit ${code}`;
-    return { ok: false, reason: `compiling raylib failed: ${firstError.trim()}; ${INSTALL_HINT}` };
+    return { ok: false, reason: `compiling raylib failed: ${firstError.trim()}; ${installHint(BUILD_PACKAGES)}` };
   }
   renameSync(partial, out);
   return { ok: true, path: out, built: true, seconds };
@@ -91,9 +93,9 @@ export async function buildRaylib(options: { force?: boolean } = {}): Promise<Bu
 
 if (import.meta.main) {
   const force = process.argv.includes("--force");
-  const where = relative(process.cwd(), RAYLIB_LIBRARY) || RAYLIB_LIBRARY;
-  if (!force && !existsSync(RAYLIB_LIBRARY)) console.log(`building ${where} from raylib 3.5.0's sources (one cc command, ~20 s)...`);
-  const result = await buildRaylib({ force });
+  const inside = relative(process.cwd(), RAYLIB_LIBRARY);
+  const where = inside && !inside.startsWith("..") ? inside : RAYLIB_LIBRARY;
+  const result = await buildRaylib({ force, onStart: () => console.log(`building ${where} from raylib 3.5.0's sources (one cc command, ~20 s)...`) });
   if (!result.ok) {
     console.error(`raylib not built: ${result.reason}`);
     process.exit(1);

@@ -8,9 +8,10 @@ set -euo pipefail
 
 BUILD_PACKAGES=(gcc libc6-dev libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev)
 RUN_PACKAGES=(libgl1 libgl1-mesa-dri xvfb xauth)
+TEST_PACKAGES=(xdotool) # presses keys in the test window
 
 missing=()
-for pkg in "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; do
+for pkg in "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then

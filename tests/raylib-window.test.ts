@@ -1,7 +1,8 @@
 // The raylib renderer, tested twice: its pure geometry without any display, and a real window
 // on a private Xvfb whose pixels are read back and checked where the walls, the players and the
 // HUD must be. CI (CI=true) always runs the window test, building the library if needed; other
-// machines skip it with the reason when Xvfb or the library is missing.
+// machines skip it with the reason when Xvfb or the library is missing. Keys are pressed with
+// xdotool (XTEST), as a person's keyboard would.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { buildRaylib } from "../scripts/build-raylib.ts";
@@ -10,7 +11,7 @@ import type { Color, Player } from "../shared/protocol.ts";
 import type { Frame } from "../shared/render/draw.ts";
 import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, RAYLIB_LIBRARY, toScreen, type Fit, type Pixels } from "../shared/render/raylib.ts";
 import { BACKGROUND, drawScene, HUD_PANEL, HUD_TEXT, MARK, type ClientView } from "../shared/render/scene.ts";
-import { renderOffscreen } from "../tools/xvfb.ts";
+import { renderOffscreen, startXvfb } from "../tools/xvfb.ts";
 
 describe("raylib renderer, pure parts", () => {
   test("a map larger than the window is scaled down, centred, aspect kept", () => {
@@ -149,4 +150,45 @@ describe.skipIf(missing !== null)("raylib window under Xvfb", () => {
     const expected = { r: blend(BACKGROUND.r, HUD_PANEL.r), g: blend(BACKGROUND.g, HUD_PANEL.g), b: blend(BACKGROUND.b, HUD_PANEL.b) };
     expect(near({ r, g, b }, expected)).toBe(true);
   });
+});
+
+const noKeys = missing ?? (Bun.which("xdotool") ? null : "xdotool is not installed (bash scripts/install-raylib-deps.sh)");
+if (noKeys && inCI) throw new Error(`CI must run the raylib keyboard test, but ${noKeys}`);
+if (noKeys && !missing) console.log(`skipping the raylib keyboard test: ${noKeys}`);
+
+describe.skipIf(noKeys !== null)("raylib window keys under Xvfb", () => {
+  test("held arrows and WASD give a Move, releasing gives '.', Escape quits", async () => {
+    const started = await startXvfb(640, 480);
+    if (!started.ok) throw new Error(started.reason);
+    const env = { ...process.env, DISPLAY: started.xvfb.display };
+    const child = Bun.spawn(["bun", `${import.meta.dir}/helpers/window-child.ts`], { env, stdout: "pipe", stderr: "pipe" });
+    try {
+      let out = "";
+      const reading = (async () => {
+        for await (const chunk of child.stdout) out += new TextDecoder().decode(chunk);
+      })();
+      /** Waits (bounded) until the child has printed `line`. */
+      const waitFor = async (line: string) => {
+        for (let i = 0; i < 500 && !out.split("\n").includes(line); i++) await Bun.sleep(10);
+        expect(out.split("\n")).toContain(line);
+      };
+      const xdotool = (...args: string[]) => expect(Bun.spawnSync(["xdotool", ...args], { env }).exitCode).toBe(0);
+      await waitFor("READY");
+      for (const [key, move] of [["Right", "R"], ["Up", "U"], ["a", "L"], ["s", "D"]] as const) {
+        xdotool("keydown", key);
+        await waitFor(`MOVE ${move}`);
+        xdotool("keyup", key);
+        await waitFor("MOVE .");
+        out = ""; // the next key starts from a clean slate
+      }
+      xdotool("key", "Escape");
+      expect(await child.exited).toBe(0);
+      await reading;
+      expect(out).toMatch(/^DONE quit fps \d+$/m);
+    } finally {
+      child.kill();
+      await child.exited;
+      await started.xvfb.stop();
+    }
+  }, 30_000);
 });

@@ -181,6 +181,7 @@ let windowOpen = false;
 /** One raylib window (raylib keeps global state: one per process). */
 export class RaylibWindow {
   private closed = false;
+  private measuredFps = 0;
   private constructor(readonly lib: RaylibLib) {}
 
   /** Opens the window, or says in one line why it cannot. */
@@ -204,6 +205,8 @@ export class RaylibWindow {
 
   draw(frame: Frame): void {
     drawFrame(this.lib, frame);
+    // raylib averages over its last 30 calls of GetFPS, so it must be asked once per frame.
+    this.measuredFps = this.lib.GetFPS();
   }
 
   /** What the player asks for since the last frame: a direction, and whether to quit (Escape or the close button). */
@@ -211,9 +214,9 @@ export class RaylibWindow {
     return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose() };
   }
 
-  /** Frames per second as raylib measures them (averaged over half a second). */
+  /** Frames per second as raylib measures them (averaged over the last 30 frames). */
   fps(): number {
-    return this.lib.GetFPS();
+    return this.measuredFps;
   }
 
   get width(): number {

@@ -1,0 +1,49 @@
+// The raylib window as a client's screen and keyboard in one: the client hands it the newest
+// Frame whenever it learns something (`show`), and the window redraws the newest one at 60 FPS
+// on its own, so drawing never waits for the network and a silent server never freezes it.
+// It is also the player's Controls: held arrows/WASD give the Move, Escape or closing quits.
+import type { Controls } from "../client/controls.ts";
+import type { Move } from "../protocol.ts";
+import type { Frame } from "./draw.ts";
+import { RaylibWindow, runWindow, type Loaded } from "./raylib.ts";
+
+export interface WindowScreen extends Controls {
+  show(frame: Frame): void;
+  /** Frames per second the window really draws (for the HUD). */
+  fps(): number;
+  /** Closes the window (also done by `stop()`). */
+  close(): void;
+}
+
+export function openWindowScreen(options: { title: string; width?: number; height?: number; fps?: number }): Loaded<{ screen: WindowScreen }> {
+  const opened = RaylibWindow.open({ width: options.width ?? 960, height: options.height ?? 540, title: options.title });
+  if (!opened.ok) return opened;
+  const window = opened.window;
+  let latest: Frame = { width: 1, height: 1, background: { r: 0, g: 0, b: 0 }, commands: [] };
+  let move: Move = ".";
+  let finish: (why: string) => void = () => {};
+  const done = new Promise<string>((resolve) => (finish = resolve));
+  const loop = runWindow(window, {
+    frame: () => latest,
+    onMove: (m) => (move = m),
+    onQuit: () => finish("quit"),
+    fps: options.fps ?? 60,
+  });
+  const close = () => {
+    loop.stop();
+    window.close();
+    finish("stopped");
+  };
+  return {
+    ok: true,
+    screen: {
+      show: (frame) => (latest = frame),
+      fps: () => window.fps(),
+      current: () => move,
+      observe: () => {},
+      done,
+      stop: close,
+      close,
+    },
+  };
+}
