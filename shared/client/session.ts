@@ -4,6 +4,7 @@ import { flag, hostFlag } from "../cli.ts";
 import type { Move } from "../protocol.ts";
 import { drawScene, type ClientView } from "../render/scene.ts";
 import { TerminalScreen } from "../render/terminal.ts";
+import { openWindowScreen } from "../render/window-screen.ts";
 import { botControls, percentile, type BotReport } from "./bot.ts";
 import type { Controls } from "./controls.ts";
 import { keyboardControls } from "./keyboard.ts";
@@ -17,7 +18,10 @@ export const playerFlags = {
   bot: flag("boolean", false, "play as a scripted bot: moves on its own, prints what it sees"),
   duration: flag("number", 10, "seconds a bot plays before it disconnects"),
   rate: flag("number", 30, "inputs per second at most (request/response steps)"),
+  renderer: flag("string", "auto", "window (raylib), terminal, or auto: the window when a display and raylib are there"),
 };
+
+export type Renderer = "auto" | "window" | "terminal";
 
 export interface Session {
   readonly name: string;
@@ -36,6 +40,9 @@ export interface SessionOptions {
   readonly duration: number;
   /** Bots only: no lines while playing and no summary (the benchmark runs hundreds in one process). */
   readonly quiet?: boolean;
+  readonly renderer?: string;
+  /** The window's title. */
+  readonly title?: string;
 }
 
 export function startSession(options: SessionOptions): Session {
@@ -57,6 +64,24 @@ export function startSession(options: SessionOptions): Session {
         console.log(`BOT ${JSON.stringify(r)}`); // one machine-readable line for tests and the benchmark
       },
     };
+  }
+  const renderer = options.renderer ?? "auto";
+  if (renderer !== "terminal" && (renderer === "window" || process.env.DISPLAY)) {
+    const opened = openWindowScreen({ title: options.title ?? `haunted-net: ${name}` });
+    if (opened.ok) {
+      const window = opened.screen;
+      return {
+        name,
+        controls: window,
+        current: () => window.current(),
+        show: (view) => window.show(drawScene({ ...view, hud: { ...view.hud, fps: window.fps() } })),
+        close(reason) {
+          window.close();
+          console.log(`bye (${reason})`);
+        },
+      };
+    }
+    console.log(opened.reason); // one clear line, then the terminal
   }
   const keys = keyboardControls();
   const screen = new TerminalScreen();
