@@ -4,6 +4,8 @@ import type { Socket } from "bun";
 import { encodeText, type Encoding } from "./encoding.ts";
 import { FrameDecoder } from "./framing.ts";
 
+export type Reflex = (text: string, connection: MessageConnection) => boolean;
+
 /** A client-side TCP connection that yields whole messages in order. */
 export class MessageConnection {
   private readonly decoder: FrameDecoder;
@@ -11,11 +13,18 @@ export class MessageConnection {
   private waiting: ((text: string | null) => void) | null = null;
   private closed = false;
 
-  private constructor(private socket: Socket<undefined>, private readonly encoding: Encoding, maxLength: number) {
+  private constructor(
+    private socket: Socket<undefined>,
+    private readonly encoding: Encoding,
+    maxLength: number,
+    private readonly reflex?: Reflex,
+  ) {
     this.decoder = new FrameDecoder(encoding, maxLength);
   }
 
-  static async open(host: string, port: number, encoding: Encoding, maxLength = 1 << 20): Promise<MessageConnection> {
+  /** @param reflex sees every message first, the moment it arrives; it returns true for those it
+   *  handled itself (e.g. answering a server's PING at once), which then never reach `next()`. */
+  static async open(host: string, port: number, encoding: Encoding, maxLength = 1 << 20, reflex?: Reflex): Promise<MessageConnection> {
     let connection!: MessageConnection;
     const socket = await Bun.connect({
       hostname: host,
@@ -27,7 +36,7 @@ export class MessageConnection {
       },
     });
     socket.setNoDelay(true); // small messages must leave now, not wait to be batched (Nagle)
-    connection = new MessageConnection(socket, encoding, maxLength);
+    connection = new MessageConnection(socket, encoding, maxLength, reflex);
     return connection;
   }
 
@@ -54,7 +63,7 @@ export class MessageConnection {
 
   private receive(bytes: Uint8Array): void {
     const result = this.decoder.push(bytes);
-    for (const m of result.messages) this.deliver(m);
+    for (const m of result.messages) if (this.reflex?.(m, this) !== true) this.deliver(m);
     if (!result.ok) this.close();
   }
 
