@@ -1,24 +1,14 @@
 import { afterEach, expect, test } from "bun:test";
-import { run, start, startServer, stopAll } from "./helpers/processes.ts";
-import { bot, command, leftAt, oneShot, stats, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
+import { start, startServer, stopAll } from "./helpers/processes.ts";
+import { bot, botsAgreeWithServer, command, helpExplainsFlags, oneShot, refusesTakenNameAndFullServer, stats, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
 
 const SERVER = "steps/02-per-message-tcp/server.ts";
 const CLIENT = "steps/02-per-message-tcp/client.ts";
 
 afterEach(stopAll);
 
-test("three bots play at once, each ends where the server had it, and nothing is left behind", async () => {
-  const { server, port } = await startServer(SERVER);
-  const names = ["Amber", "Basil", "Cedar"];
-  const bots = await Promise.all(names.map((name) => bot(CLIENT, port, name, 2)));
-  for (const b of bots) {
-    expect(b.code).toBe(0);
-    expect(b.report.states).toBeGreaterThan(5);
-    expect(b.report.last).toEqual(leftAt(server.output(), b.report.name)!); // its last STATE is the server's truth
-  }
-  expect(server.output()).toMatch(/Cedar left from 127\.0\.0\.1 at \(\d+,\d+\): disconnected/);
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
-});
+test("three bots play at once, each ends where the server had it, and nothing is left behind", () =>
+  botsAgreeWithServer(SERVER, CLIENT));
 
 test("every INPUT moves the square exactly as the shared simulation does", async () => {
   const { port } = await startServer(SERVER);
@@ -48,12 +38,7 @@ test("refusals: a malformed message, an oversize stream, a name taken, a full se
   await until(() => server.output().match(/127\.0\.0\.1 TOO_LONG/), "the oversize stream in the log");
 
   expect(await oneShot(port, "CONNECT Taken END")).toBe("CONNECTED Taken END");
-  const taken = await run(CLIENT, ["--port", String(port), "--bot", "--name", "Taken"]);
-  expect(taken.code).toBe(1);
-  expect(taken.stderr.trim()).toBe("the name Taken is already taken on this server: choose another with --name");
-  const full = await run(CLIENT, ["--port", String(port), "--bot", "--name", "Second"]);
-  expect(full.code).toBe(1);
-  expect(full.stderr.trim()).toBe("the server is full: try again later");
+  await refusesTakenNameAndFullServer(CLIENT, port);
   expect(await stats(server)).toMatchObject({ players: 1 });
 });
 
@@ -97,10 +82,4 @@ test("stop closes everything and exits 0; a playing client then says the server 
   expect(player.output()).toContain(`[bot Left] done (the server at 127.0.0.1:${port} is gone)`);
 });
 
-test("--help explains the flags of the server and the client", async () => {
-  for (const [script, flags] of [[SERVER, ["--max-players", "--timeout"]], [CLIENT, ["--bot", "--rate"]]] as const) {
-    const help = await run(script, ["--help"]);
-    expect(help.code).toBe(0);
-    for (const f of ["--port", ...flags]) expect(help.stdout).toContain(f);
-  }
-});
+test("--help explains the flags of the server and the client", () => helpExplainsFlags(SERVER, CLIENT));

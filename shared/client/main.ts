@@ -1,18 +1,22 @@
 // The main block of a playing client: flags, a session (keyboard or bot), play, and an exit code
 // that says how it ended: 0 when the player (or the bot's clock) chose to stop, otherwise 1 with
 // the reason on one line. `play` itself touches nothing global, so a benchmark can run hundreds.
-import { cli, portFlag, type Parsed, type Program } from "../cli.ts";
+import { cli, portFlag, type Parsed } from "../cli.ts";
 import { playerFlags, startSession, type Session } from "./session.ts";
 
-export const clientFlags = (port: number) => ({ ...playerFlags, port: portFlag(port) });
-export type ClientFlags = ReturnType<typeof clientFlags>;
+const clientFlags = (port: number) => ({ ...playerFlags, port: portFlag(port) });
+export type ClientFlags = Parsed<ReturnType<typeof clientFlags>>;
 
-export async function runClient(program: Program<ClientFlags>, play: (options: Parsed<ClientFlags>, session: Session) => Promise<string>): Promise<never> {
-  const options = cli(program);
-  const session = startSession({ name: options.name, bot: options.bot, duration: options.duration });
+export async function runClient(
+  program: { readonly usage: string; readonly summary: string; readonly port: number },
+  play: (flags: ClientFlags, session: Session) => Promise<string>,
+): Promise<never> {
+  const flags = cli({ usage: program.usage, summary: program.summary, flags: clientFlags(program.port) });
+  const session = startSession({ name: flags.name, bot: flags.bot, duration: flags.duration });
   let chosen = false;
   void session.controls.done.then(() => (chosen = true)); // registered first: runs before play sees it
-  const reason = await play(options, session);
+  process.on("SIGINT", () => session.controls.stop()); // Ctrl-C outside a raw terminal (a bot): leave cleanly
+  const reason = await play(flags, session);
   session.close(reason);
   if (chosen) process.exit(0);
   console.error(reason);

@@ -52,6 +52,8 @@ class Waiter {
   }
 
   wait(reply: Promise<string | null> | undefined, ms: number, stoppable = true): Promise<Outcome> {
+    // Nothing to wait for: no timer (even a 0 ms timer costs about a millisecond).
+    if (reply === undefined && ms <= 0) return Promise.resolve(stoppable && this.stopped ? { kind: "stopped" } : { kind: "timeout" });
     return new Promise((resolve) => {
       let settled = false;
       const finish = (outcome: Outcome) => {

@@ -1,7 +1,7 @@
 // Step 02: the game's client, one TCP connection per message, as the article's `send()` did with
 // `with socket(...) as sock:`. Connect, send one message, read the answer, close: for every input.
 // Every input pays a TCP handshake before it can even leave.
-import { clientFlags, runClient } from "../../shared/client/main.ts";
+import { runClient } from "../../shared/client/main.ts";
 import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { MessageConnection } from "../../shared/tcp.ts";
@@ -35,12 +35,6 @@ export function play(options: PlayOptions, session: Session): Promise<string> {
 }
 
 if (import.meta.main) {
-  await runClient(
-    {
-      usage: "bun steps/02-per-message-tcp/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]",
-      summary: "Plays step 02's game in the terminal: a new TCP connection for every message.",
-      flags: clientFlags(9902),
-    },
-    play,
-  );
+  const usage = "bun steps/02-per-message-tcp/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]";
+  await runClient({ usage, summary: "Plays step 02's game in the terminal: a new TCP connection for every message.", port: 9902 }, play);
 }

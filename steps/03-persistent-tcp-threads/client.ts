@@ -1,6 +1,6 @@
 // Step 03: the game's client, one TCP connection kept open for the whole game, as the article's
 // global SOCKET: opened once (for CONNECT), used for every message, closed on leaving.
-import { clientFlags, runClient } from "../../shared/client/main.ts";
+import { runClient } from "../../shared/client/main.ts";
 import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { parseMessage } from "../../shared/protocol.ts";
@@ -42,12 +42,6 @@ export async function play(options: PlayOptions, session: Session): Promise<stri
 }
 
 if (import.meta.main) {
-  await runClient(
-    {
-      usage: "bun steps/03-persistent-tcp-threads/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]",
-      summary: "Plays step 03's game in the terminal over one TCP connection kept open.",
-      flags: clientFlags(9903),
-    },
-    play,
-  );
+  const usage = "bun steps/03-persistent-tcp-threads/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]";
+  await runClient({ usage, summary: "Plays step 03's game in the terminal over one TCP connection kept open.", port: 9903 }, play);
 }

@@ -98,8 +98,8 @@ const server = Bun.listen<Client>({
     data(socket, bytes) {
       const client = socket.data;
       if (client.ended) return;
-      client.lastHeard = performance.now();
       const { ok, messages } = client.decoder.push(bytes);
+      if (messages.length > 0) client.lastHeard = performance.now(); // a byte a second is not a message
       for (const text of messages) {
         if (client.ended) return; // it disconnected: what follows is not read
         const reply = answer(text, socket);

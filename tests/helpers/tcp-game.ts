@@ -6,7 +6,7 @@ import { encodeText, streamDecoder } from "../../shared/encoding.ts";
 import { OPEN_FIELD } from "../../shared/maps.ts";
 import { parseMessage, type Move } from "../../shared/protocol.ts";
 import { movePlayer, type World } from "../../shared/simulation.ts";
-import { run, type Running } from "./processes.ts";
+import { run, startServer, type Running } from "./processes.ts";
 
 export const utf16 = (text: string): Uint8Array => encodeText(text, "utf-16");
 
@@ -94,4 +94,36 @@ export async function walkMatchesSimulation(ask: (move: Move) => Promise<string 
     if (me?.x === 0) edges.add("left");
   }
   expect([...edges].sort()).toEqual(["left", "top"]); // it did walk into two edges and stop there
+}
+
+/** Three bots at once: each exits 0, its last STATE is where the server had it when it left,
+ *  and nothing is left behind. */
+export async function botsAgreeWithServer(serverScript: string, clientScript: string): Promise<void> {
+  const { server, port } = await startServer(serverScript);
+  const bots = await Promise.all(["Amber", "Basil", "Cedar"].map((name) => bot(clientScript, port, name, 2)));
+  for (const b of bots) {
+    expect(b.code).toBe(0);
+    expect(b.report.states).toBeGreaterThan(5);
+    expect(b.report.last).toEqual(leftAt(server.output(), b.report.name)!);
+  }
+  expect(server.output()).toMatch(/Cedar left from 127\.0\.0\.1 at \(\d+,\d+\): disconnected/);
+  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+}
+
+/** With `--max-players 1` and a player `Taken` on the server: both refusals, one sentence each. */
+export async function refusesTakenNameAndFullServer(clientScript: string, port: number): Promise<void> {
+  const taken = await run(clientScript, ["--port", String(port), "--bot", "--name", "Taken"]);
+  expect(taken.code).toBe(1);
+  expect(taken.stderr.trim()).toBe("the name Taken is already taken on this server: choose another with --name");
+  const full = await run(clientScript, ["--port", String(port), "--bot", "--name", "Second"]);
+  expect(full.code).toBe(1);
+  expect(full.stderr.trim()).toBe("the server is full: try again later");
+}
+
+export async function helpExplainsFlags(serverScript: string, clientScript: string): Promise<void> {
+  for (const [script, flags] of [[serverScript, ["--max-players", "--timeout"]], [clientScript, ["--bot", "--rate"]]] as const) {
+    const help = await run(script, ["--help"]);
+    expect(help.code).toBe(0);
+    for (const f of ["--host", "--port", ...flags]) expect(help.stdout).toContain(f);
+  }
 }
