@@ -10,6 +10,7 @@ export type Action = "RED" | "BLUE" | "NEUTRAL" | "READY";
 export type Input = Move | Action;
 export const MOVES: readonly Move[] = ["L", "R", "U", "D", "."];
 export const ACTIONS: readonly Action[] = ["RED", "BLUE", "NEUTRAL", "READY"];
+export const isMove = (input: Input): input is Move => (MOVES as readonly string[]).includes(input);
 
 export interface Color {
   readonly r: number;

@@ -1,0 +1,31 @@
+// UDP delivers whole datagrams: no stream to cut, but one datagram may carry several messages
+// (a sender may pack them), and any datagram may be garbage from a stranger. This reads one
+// datagram into parsed messages, in UTF-8 like the article's UDP steps.
+import { FrameDecoder } from "../framing.ts";
+import { parseMessage, type Message, type Parsed } from "../protocol.ts";
+
+/** Longest message a client ever needs to send (`CONNECT <name> END`, `INPUT . SEQ <n> END`...). */
+export const MAX_CLIENT_MESSAGE = 128;
+/** Longest message a client accepts: a STATE of every player (about 42 bytes each). */
+export const MAX_SERVER_MESSAGE = 65_507; // the largest UDP payload over IPv4
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8"); // invalid bytes become U+FFFD, then fail to parse
+
+export const encode = (text: string): Uint8Array => encoder.encode(text);
+
+export interface DatagramContent {
+  /** Every message of the datagram in order, each parsed or with the reason it could not be. */
+  readonly messages: readonly Parsed<Message>[];
+  /** A message longer than the limit, or text left over without END: the datagram is broken. */
+  readonly broken?: "TOO_LONG" | "MALFORMED";
+}
+
+export function readDatagram(bytes: Uint8Array, maxMessage: number): DatagramContent {
+  const framer = new FrameDecoder("utf-8", maxMessage);
+  const framed = framer.pushText(decoder.decode(bytes));
+  const messages = framed.messages.map(parseMessage);
+  if (!framed.ok) return { messages, broken: "TOO_LONG" };
+  if (framer.buffered > 0) return { messages, broken: "MALFORMED" };
+  return { messages };
+}

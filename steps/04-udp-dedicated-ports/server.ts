@@ -1,0 +1,28 @@
+// Step 04: the game over UDP, as the article built it. A main socket takes `CONNECT`; each client
+// then gets a dedicated socket on a port of its own (shared/udp/dedicated-server.ts) and plays
+// request/response: every `INPUT` moves its square once and is answered with the `STATE`.
+// UDP has no connection to say who is talking: a dedicated port answers only the address it was
+// given, and a client that falls silent is dropped after --timeout seconds.
+import { cli } from "../../shared/cli.ts";
+import { COURTYARD } from "../../shared/maps.ts";
+import { formatMessage, isMove } from "../../shared/protocol.ts";
+import { Room } from "../../shared/room.ts";
+import { encode } from "../../shared/udp/datagram.ts";
+import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
+
+const flags = cli({
+  usage: "bun steps/04-udp-dedicated-ports/server.ts [--port P] [--ports FIRST-LAST] [--timeout S]",
+  summary: "The game over UDP: CONNECT on the main port, then INPUT -> STATE on a dedicated port per client.",
+  flags: udpServerFlags,
+});
+
+const room = new Room(COURTYARD, { maxPlayers: flags["max-players"] });
+
+const server = await serveFromFlags(flags, room, {
+  newData: () => ({}),
+  onInput(client, message) {
+    if (!isMove(message.input)) return server.refuseFrom(client, "MALFORMED", `INPUT ${message.input} is not a move`);
+    room.move(client.name, message.input);
+    server.send(client, encode(formatMessage({ type: "STATE", players: room.players })));
+  },
+});

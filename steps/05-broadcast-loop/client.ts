@@ -1,0 +1,110 @@
+// Step 05's client: states arrive on their own, one per server tick. The client sends its input
+// only when it changes, numbered; it repeats the newest one until a STATE acknowledges it (ACK),
+// because that one datagram may be lost. A PING every second measures the round trip and keeps
+// the server from timing us out while we stand still. Old or repeated states (a TICK not above
+// the last one seen) are dropped: UDP may deliver them late, twice, or out of order.
+import { runClient } from "../../shared/client/run.ts";
+import type { Session } from "../../shared/client/session.ts";
+import { MAP_SIZE } from "../../shared/maps.ts";
+import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
+import type { ConnectionStatus } from "../../shared/render/scene.ts";
+import { ServerLink } from "../../shared/udp/server-link.ts";
+
+/** A changed input is sent at once, then again on every check until acknowledged, at most this
+ *  many times in a row; after that, once per keep-alive, so a long outage costs little. */
+const REPEATS = 8;
+const KEEP_ALIVE_MS = 1000;
+const LOST_AFTER_MS = 1000;
+const GIVE_UP_AFTER_MS = 10_000;
+
+export interface PlayOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Checks per second for a changed input, a repeat or a keep-alive. */
+  readonly rate: number;
+}
+
+/** Plays until the player (or the bot's clock) stops, or the server ends it; returns why. Throws
+ *  when the server cannot be joined. Touches nothing global: many can run in one process. */
+export async function play(options: PlayOptions, session: Session): Promise<string> {
+  const me = session.name;
+  const link = await ServerLink.open(options.host, options.port);
+  try {
+    const title = "05 broadcast loop";
+    session.show({ me, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
+    return await playConnected(link, await link.connect(me), session, options, title);
+  } finally {
+    link.close();
+  }
+}
+
+async function playConnected(link: ServerLink, welcome: Welcome, session: Session, options: PlayOptions, title: string): Promise<string> {
+  const me = session.name;
+  let players: readonly Player[] = welcome.players;
+  let tick = 0; // the newest tick seen
+  let status: ConnectionStatus = "playing";
+  let pingMs: number | undefined;
+
+  let input: Move = ".";
+  let seq = 0; // the number of the newest input
+  let acked = 0; // the newest input number the server applied
+  let repeats = 0;
+  let lastSentAt = 0;
+  let lastPingAt = 0;
+
+  const { promise: serverEnded, resolve: endByServer } = Promise.withResolvers<string>();
+  const show = () =>
+    session.show({ me, size: welcome.size, walls: welcome.walls, players, hud: { title, status, tick, ...(pingMs === undefined ? {} : { pingMs }) } });
+  const sendInput = (now: number) => {
+    link.send({ type: "INPUT", input, seq });
+    repeats++;
+    lastSentAt = now;
+  };
+  /** Sends a new input if the player changed it, or repeats the newest one until acknowledged. */
+  const checkInput = (now: number) => {
+    const wanted = session.current();
+    if (wanted !== input) {
+      input = wanted;
+      seq++;
+      repeats = 0;
+      sendInput(now);
+    } else if (acked < seq && (repeats < REPEATS || now - lastSentAt >= KEEP_ALIVE_MS)) sendInput(now);
+  };
+
+  link.onMessage = (m: Message) => {
+    if (m.type === "STATE") {
+      if (m.tick === undefined || m.tick <= tick) return; // late or repeated: we have newer
+      tick = m.tick;
+      acked = Math.max(acked, m.ack ?? 0);
+      players = m.players;
+      status = "playing";
+      show();
+      checkInput(performance.now()); // a bot decides on what it sees: answer at once
+    } else if (m.type === "PING") pingMs = performance.now() - m.stamp / 1000;
+    else if (m.type === "DISCONNECTED" && m.name === me) endByServer("disconnected by the server");
+  };
+
+  const timer = setInterval(() => {
+    const now = performance.now();
+    checkInput(now);
+    if (now - lastPingAt >= KEEP_ALIVE_MS) {
+      link.send({ type: "PING", stamp: Math.round(now * 1000) }); // microseconds, echoed back
+      lastPingAt = now;
+    }
+    if (link.silentMs > LOST_AFTER_MS && status !== "lost") {
+      status = "lost";
+      show(); // no states come to redraw the HUD: say it now
+    }
+    if (link.silentMs > GIVE_UP_AFTER_MS) endByServer("lost the server");
+  }, 1000 / options.rate);
+
+  const reasonFromPlayer = session.controls.done.then((why) => ({ why, byServer: false }));
+  const ended = await Promise.race([reasonFromPlayer, serverEnded.then((why) => ({ why, byServer: true }))]);
+  clearInterval(timer);
+  if (!ended.byServer) await link.disconnect(me);
+  return ended.why;
+}
+
+if (import.meta.main) {
+  await runClient({ usage: "bun steps/05-broadcast-loop/client.ts [--name N] [--bot] [--port P]", summary: "Plays step 05: states arrive every tick, inputs are sent when they change. q quits; --bot plays on its own.", port: 9904 }, play);
+}
