@@ -1,7 +1,8 @@
 // The client's side of the UDP steps: one socket, the server's main port to knock on, then the
 // dedicated port it was given. UDP promises nothing, so every exchange that must happen (joining,
 // leaving) is retried a bounded number of times, and every wait has a timeout.
-import { formatMessage, type ErrorCode, type Message, type Welcome } from "../protocol.ts";
+import { refusal } from "../client/refusal.ts";
+import { formatMessage, type Message, type Welcome } from "../protocol.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "./datagram.ts";
 import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
 
@@ -10,19 +11,6 @@ export const CONNECT_TIMEOUT_MS = 500;
 export const CONNECT_TRIES = 6;
 const DISCONNECT_TIMEOUT_MS = 200;
 const DISCONNECT_TRIES = 5;
-
-const SENTENCES: Record<ErrorCode, string> = {
-  MALFORMED: "the server could not read our message",
-  TOO_LONG: "our message was too long for the server",
-  NAME_INVALID: "the name is not valid (1-16 letters, digits, _ or -, starting with a letter, no protocol keyword)",
-  NAME_TAKEN: "somebody already plays under that name",
-  SERVER_FULL: "the server is full",
-  NOT_CONNECTED: "the server does not know us",
-  NOT_YOURS: "that name belongs to another player",
-  RATE_LIMITED: "we sent too much too fast",
-  GAME_RUNNING: "a game is running: joining is possible in the lobby only",
-};
-export const explainError = (code: ErrorCode): string => SENTENCES[code];
 
 interface Waiter {
   readonly pick: (m: Message) => unknown;
@@ -88,20 +76,20 @@ export class ServerLink {
     });
   }
 
-  /** Knocks on the main port until the server answers: the welcome, or an Error saying why not. */
-  async connect(name: string, tries = CONNECT_TRIES): Promise<Welcome> {
+  /** Knocks on the main port until the server answers: the welcome, or a sentence saying why not. */
+  async connect(name: string, tries = CONNECT_TRIES): Promise<Welcome | string> {
     const pick = (m: Message) =>
       m.type === "ERROR" ? m : m.type === "CONNECTED" && m.welcome !== undefined && m.name === name ? m.welcome : undefined;
     for (let i = 0; i < tries; i++) {
       this.send({ type: "CONNECT", name });
       const answer = await this.waitFor(pick, CONNECT_TIMEOUT_MS);
       if (answer === undefined) continue;
-      if ("code" in answer) throw new Error(`refused: ${explainError(answer.code)}`);
+      if ("code" in answer) return refusal(answer.code, name);
       this.dedicated = answer.port;
       return answer;
     }
     const waited = (tries * CONNECT_TIMEOUT_MS) / 1000;
-    throw new Error(`no answer from ${this.address}:${this.mainPort} after ${tries} tries in ${waited} s: is the server running?`);
+    return `no answer from ${this.address}:${this.mainPort} after ${tries} tries in ${waited} s: is the server running?`;
   }
 
   /** Says goodbye, a few times if needed; true once the server confirmed. */

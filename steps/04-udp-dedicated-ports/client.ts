@@ -1,7 +1,7 @@
 // Step 04's client: knock on the main port (again every 0.5 s until answered), then play
 // request/response with the dedicated port: send the input, wait for the state. A lost datagram
 // (either way) must not freeze the game, so the wait gives up after 0.5 s and the loop goes on.
-import { runClient } from "../../shared/client/run.ts";
+import { runClient } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { Player } from "../../shared/protocol.ts";
 import { MAP_SIZE } from "../../shared/maps.ts";
@@ -14,6 +14,8 @@ const ANSWER_TIMEOUT_MS = 500;
 const LOST_AFTER_MS = 1000;
 const GIVE_UP_AFTER_MS = 10_000;
 
+const SERVER_ENDED = "the server ended the game (kicked, or the server stopped)";
+
 export interface PlayOptions {
   readonly host: string;
   readonly port: number;
@@ -21,8 +23,8 @@ export interface PlayOptions {
   readonly rate: number;
 }
 
-/** Plays until the player (or the bot's clock) stops, or the server ends it; returns why. Throws
- *  when the server cannot be joined. Touches nothing global: many can run in one process. */
+/** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
+ *  returns why. Touches nothing global: many can run in one process. */
 export async function play(options: PlayOptions, session: Session): Promise<string> {
   const me = session.name;
   const link = await ServerLink.open(options.host, options.port);
@@ -30,6 +32,7 @@ export async function play(options: PlayOptions, session: Session): Promise<stri
     const title = "04 udp dedicated ports";
     session.show({ me, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
     const welcome = await link.connect(me);
+    if (typeof welcome === "string") return welcome;
     let players: readonly Player[] = welcome.players;
     let status: ConnectionStatus = "playing";
     let pingMs: number | undefined;
@@ -39,7 +42,7 @@ export async function play(options: PlayOptions, session: Session): Promise<stri
     link.onMessage = (m) => {
       if (m.type === "DISCONNECTED" && m.name === me) {
         serverSaidBye = true;
-        ended ??= "disconnected by the server";
+        ended ??= SERVER_ENDED;
       }
     };
 
@@ -52,7 +55,7 @@ export async function play(options: PlayOptions, session: Session): Promise<stri
         pingMs = performance.now() - sentAt;
       }
       status = link.silentMs > LOST_AFTER_MS ? "lost" : "playing";
-      if (link.silentMs > GIVE_UP_AFTER_MS) ended ??= "lost the server";
+      if (link.silentMs > GIVE_UP_AFTER_MS) ended ??= `the server went silent for ${GIVE_UP_AFTER_MS / 1000} s`;
       session.show({ me, size: welcome.size, walls: welcome.walls, players, hud: { title, status, ...(pingMs === undefined ? {} : { pingMs }) } });
       const next = sentAt + 1000 / options.rate;
       if (ended === undefined && next > performance.now()) await Bun.sleep(next - performance.now());

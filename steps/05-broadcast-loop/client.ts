@@ -3,7 +3,7 @@
 // because that one datagram may be lost. A PING every second measures the round trip and keeps
 // the server from timing us out while we stand still. Old or repeated states (a TICK not above
 // the last one seen) are dropped: UDP may deliver them late, twice, or out of order.
-import { runClient } from "../../shared/client/run.ts";
+import { runClient } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { MAP_SIZE } from "../../shared/maps.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
@@ -24,15 +24,17 @@ export interface PlayOptions {
   readonly rate: number;
 }
 
-/** Plays until the player (or the bot's clock) stops, or the server ends it; returns why. Throws
- *  when the server cannot be joined. Touches nothing global: many can run in one process. */
+/** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
+ *  returns why. Touches nothing global: many can run in one process. */
 export async function play(options: PlayOptions, session: Session): Promise<string> {
   const me = session.name;
   const link = await ServerLink.open(options.host, options.port);
   try {
     const title = "05 broadcast loop";
     session.show({ me, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
-    return await playConnected(link, await link.connect(me), session, options, title);
+    const welcome = await link.connect(me);
+    if (typeof welcome === "string") return welcome;
+    return await playConnected(link, welcome, session, options, title);
   } finally {
     link.close();
   }
@@ -81,7 +83,7 @@ async function playConnected(link: ServerLink, welcome: Welcome, session: Sessio
       show();
       checkInput(performance.now()); // a bot decides on what it sees: answer at once
     } else if (m.type === "PING") pingMs = performance.now() - m.stamp / 1000;
-    else if (m.type === "DISCONNECTED" && m.name === me) endByServer("disconnected by the server");
+    else if (m.type === "DISCONNECTED" && m.name === me) endByServer("the server ended the game (kicked, or the server stopped)");
   };
 
   const timer = setInterval(() => {
@@ -95,7 +97,7 @@ async function playConnected(link: ServerLink, welcome: Welcome, session: Sessio
       status = "lost";
       show(); // no states come to redraw the HUD: say it now
     }
-    if (link.silentMs > GIVE_UP_AFTER_MS) endByServer("lost the server");
+    if (link.silentMs > GIVE_UP_AFTER_MS) endByServer(`the server went silent for ${GIVE_UP_AFTER_MS / 1000} s`);
   }, 1000 / options.rate);
 
   const reasonFromPlayer = session.controls.done.then((why) => ({ why, byServer: false }));

@@ -82,11 +82,8 @@ export function udpStepSuite(step: UdpStep): void {
         await playAndCompare(step, server, relay.port, 8000);
         // Every DISCONNECT got through (or a retry did) well before the 8 s timeout.
         expect(await eventually(async () => (await stats(server)).players === 0, 3000, 200)).toBe(true);
-        for (const direction of [relay.up, relay.down]) {
-          expect(direction.lost).toBeGreaterThan(0);
-          expect(direction.duplicated).toBeGreaterThan(0);
-          expect(direction.reordered).toBeGreaterThan(0);
-        }
+        // The link really was bad (both directions together: the clients send few datagrams).
+        for (const what of ["lost", "duplicated", "reordered"] as const) expect(relay.up[what] + relay.down[what]).toBeGreaterThan(0);
       } finally {
         relay?.close();
       }
@@ -96,6 +93,7 @@ export function udpStepSuite(step: UdpStep): void {
       const { server, port } = await startServer(serverScript);
       const owner = await open(port);
       const welcome = await owner.connect("Owner");
+      if (typeof welcome === "string") throw new Error(welcome);
       const before = (await positions(server)).get("Owner");
       const spoofer = await open(welcome.port); // talks to Owner's dedicated port, from elsewhere
       for (let i = 1; i <= 20; i++) spoofer.send(step.input("R", 100 + i));
@@ -125,9 +123,12 @@ export function udpStepSuite(step: UdpStep): void {
     test("a full pool is refused with SERVER_FULL", async () => {
       const range = randomPortRange(2);
       const { server, port } = await startServer(serverScript, ["--ports", range.flag]);
-      const given = [(await (await open(port)).connect("One")).port, (await (await open(port)).connect("Two")).port];
-      for (const p of given) expect(p >= range.first && p <= range.last).toBe(true);
-      await expect((await open(port)).connect("Three")).rejects.toThrow("the server is full");
+      for (const name of ["One", "Two"]) {
+        const welcome = await (await open(port)).connect(name);
+        if (typeof welcome === "string") throw new Error(welcome);
+        expect(welcome.port >= range.first && welcome.port <= range.last).toBe(true);
+      }
+      expect(await (await open(port)).connect("Three")).toBe("the server is full: try again later");
       await server.waitFor(/refused SERVER_FULL/);
       expect(await stats(server)).toMatchObject({ players: 2, "ports-free": 0 });
     }, 10_000);
@@ -142,7 +143,7 @@ export function udpStepSuite(step: UdpStep): void {
             const name = `Churn${batch}x${i}`;
             const link = await ServerLink.open("127.0.0.1", port);
             try {
-              await link.connect(name);
+              expect(typeof (await link.connect(name))).toBe("object");
               link.send(step.input("R", 1));
               if (i % 10 === 0) vanished++; // closes without a word: the timeout must clean up
               else expect(await link.disconnect(name)).toBe(true);
@@ -165,7 +166,7 @@ export function udpStepSuite(step: UdpStep): void {
       const game = step.play({ host: "127.0.0.1", port, rate: 30 }, session);
       expect(await eventually(() => session.statuses.has("playing"), 3000)).toBe(true);
       server.type("stop");
-      expect(await game).toBe("disconnected by the server");
+      expect(await game).toBe("the server ended the game (kicked, or the server stopped)");
       expect(await server.proc.exited).toBe(0);
       expect(server.output()).toMatch(/stopped: players=0 sockets=0/);
     }, 10_000);
@@ -176,7 +177,7 @@ export function udpStepSuite(step: UdpStep): void {
       const game = step.play({ host: "127.0.0.1", port, rate: 30 }, session);
       expect(await eventually(() => session.statuses.has("playing"), 3000)).toBe(true);
       await ask(server, "kick Kicked", /kicked Kicked/);
-      expect(await game).toBe("disconnected by the server");
+      expect(await game).toBe("the server ended the game (kicked, or the server stopped)");
       await ask(server, "kick Nobody", /no player "Nobody"/);
     }, 10_000);
 
