@@ -7,6 +7,7 @@ export class DelayLine<T> {
   /** Due time of the latest item that keeps order: the next one may not come out before it. */
   private lastOrderedDue = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
 
   constructor(private readonly deliver: (item: T) => void) {}
 
@@ -16,6 +17,7 @@ export class DelayLine<T> {
   }
 
   push(item: T, delayMs: number, keepsOrder = true): void {
+    if (this.closed) return;
     let due = performance.now() + delayMs;
     if (keepsOrder) {
       due = Math.max(due, this.lastOrderedDue);
@@ -27,8 +29,9 @@ export class DelayLine<T> {
     this.flush();
   }
 
-  /** Drops everything still on its way. */
+  /** Drops everything still on its way, and whatever is pushed later. */
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.queue.length = 0;

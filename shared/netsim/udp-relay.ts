@@ -62,6 +62,8 @@ interface Outgoing {
 }
 
 interface Client {
+  readonly address: string;
+  readonly port: number;
   /** The client's own socket towards the server. */
   readonly upstream: UdpSocket;
   readonly up: DelayLine<Outgoing>;
@@ -121,11 +123,12 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
         error: () => {}, // the server is not (or no longer) there: the datagram is lost, as it would be
       },
     });
-    const toClient = (out: Omit<Outgoing, "port" | "address">): Outgoing => ({ ...out, port, address });
     const client: Client = {
+      address,
+      port,
       upstream,
       up: new DelayLine(sendUp),
-      down: new DelayLine((out: Outgoing) => sendDown(toClient(out))),
+      down: new DelayLine(sendDown),
       upRandom: mulberry32(deriveSeed(seed, 2 * index)),
       downRandom: mulberry32(deriveSeed(seed, 2 * index + 1)),
       lastHeard: performance.now(),
@@ -167,7 +170,8 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
     client.lastHeard = performance.now();
     const fate = decideFate(conditions, client.downRandom);
     countFate(down, fate);
-    for (const copy of fate.copies) client.down.push({ bytes, via, port: 0, address: "" }, copy.delayMs, copy.keepsOrder);
+    const out: Outgoing = { bytes, via, port: client.port, address: client.address };
+    for (const copy of fate.copies) client.down.push(out, copy.delayMs, copy.keepsOrder);
   }
 
   function forget(key: string, client: Client): void {
