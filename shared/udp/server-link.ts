@@ -2,6 +2,8 @@
 // dedicated port it was given. UDP promises nothing, so every exchange that must happen (joining,
 // leaving) is retried a bounded number of times, and every wait has a timeout.
 import { refusal } from "../client/refusal.ts";
+import type { Session } from "../client/session.ts";
+import { MAP_SIZE } from "../maps.ts";
 import { formatMessage, type Message, type Welcome } from "../protocol.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "./datagram.ts";
 import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
@@ -132,6 +134,25 @@ export class ServerLink {
       }
       this.onMessage(parsed.value);
     }
+  }
+}
+
+/** Opens a link and joins (the HUD says "connecting" meanwhile), plays with `game`, and closes the
+ *  link however the game ends. Returns why it ended, or why it could not start. */
+export async function joinAndPlay(
+  host: string,
+  port: number,
+  session: Session,
+  title: string,
+  game: (link: ServerLink, welcome: Welcome) => Promise<string>,
+): Promise<string> {
+  session.show({ me: session.name, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
+  const link = await ServerLink.open(host, port);
+  try {
+    const welcome = await link.connect(session.name);
+    return typeof welcome === "string" ? welcome : await game(link, welcome);
+  } finally {
+    link.close();
   }
 }
 

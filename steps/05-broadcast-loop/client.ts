@@ -5,11 +5,12 @@
 // the last one seen) are dropped: UDP may deliver them late, twice, or out of order.
 import { runClient } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
-import { MAP_SIZE } from "../../shared/maps.ts";
+import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { ServerLink } from "../../shared/udp/server-link.ts";
+import { joinAndPlay, type ServerLink } from "../../shared/udp/server-link.ts";
 
+const TITLE = "05 broadcast loop";
 /** A changed input is sent at once, then again on every check until acknowledged, at most this
  *  many times in a row; after that, once per keep-alive, so a long outage costs little. */
 const REPEATS = 8;
@@ -17,30 +18,13 @@ const KEEP_ALIVE_MS = 1000;
 const LOST_AFTER_MS = 1000;
 const GIVE_UP_AFTER_MS = 10_000;
 
-export interface PlayOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Checks per second for a changed input, a repeat or a keep-alive. */
-  readonly rate: number;
-}
-
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */
-export async function play(options: PlayOptions, session: Session): Promise<string> {
-  const me = session.name;
-  const link = await ServerLink.open(options.host, options.port);
-  try {
-    const title = "05 broadcast loop";
-    session.show({ me, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
-    const welcome = await link.connect(me);
-    if (typeof welcome === "string") return welcome;
-    return await playConnected(link, welcome, session, options, title);
-  } finally {
-    link.close();
-  }
+export function play(options: PlayOptions, session: Session): Promise<string> {
+  return joinAndPlay(options.host, options.port, session, TITLE, (link, welcome) => playJoined(link, welcome, session, options));
 }
 
-async function playConnected(link: ServerLink, welcome: Welcome, session: Session, options: PlayOptions, title: string): Promise<string> {
+async function playJoined(link: ServerLink, welcome: Welcome, session: Session, options: PlayOptions): Promise<string> {
   const me = session.name;
   let players: readonly Player[] = welcome.players;
   let tick = 0; // the newest tick seen
@@ -56,7 +40,7 @@ async function playConnected(link: ServerLink, welcome: Welcome, session: Sessio
 
   const { promise: serverEnded, resolve: endByServer } = Promise.withResolvers<string>();
   const show = () =>
-    session.show({ me, size: welcome.size, walls: welcome.walls, players, hud: { title, status, tick, ...(pingMs === undefined ? {} : { pingMs }) } });
+    session.show({ me, size: welcome.size, walls: welcome.walls, players, hud: { title: TITLE, status, tick, ...(pingMs === undefined ? {} : { pingMs }) } });
   const sendInput = (now: number) => {
     link.send({ type: "INPUT", input, seq });
     repeats++;
@@ -108,5 +92,6 @@ async function playConnected(link: ServerLink, welcome: Welcome, session: Sessio
 }
 
 if (import.meta.main) {
-  await runClient({ usage: "bun steps/05-broadcast-loop/client.ts [--name N] [--bot] [--port P]", summary: "Plays step 05: states arrive every tick, inputs are sent when they change. q quits; --bot plays on its own.", port: 9904 }, play);
+  const usage = "bun steps/05-broadcast-loop/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]";
+  await runClient({ usage, summary: "Plays step 05: states arrive every tick, inputs go out when they change. q quits; --bot plays on its own.", port: 9904 }, play);
 }
