@@ -1,4 +1,48 @@
-import { play } from "../steps/05-broadcast-loop/client.ts";
+import { expect, test } from "bun:test";
+import type { Message } from "../shared/protocol.ts";
+import { ServerLink } from "../shared/udp/server-link.ts";
+import { startServer } from "./helpers/processes.ts";
+import { eventually, stats } from "./helpers/udp.ts";
 import { udpStepSuite } from "./helpers/udp-step-suite.ts";
+import { play } from "../steps/05-broadcast-loop/client.ts";
 
 udpStepSuite({ dir: "steps/05-broadcast-loop", play, input: (move, seq) => `INPUT ${move} SEQ ${seq} END` });
+
+test("05: a held input moves every tick; ACK names the newest input applied; stale and repeated inputs are ignored", async () => {
+  const { server, port } = await startServer("steps/05-broadcast-loop/server.ts");
+  const link = await ServerLink.open("127.0.0.1", port);
+  try {
+    expect(typeof (await link.connect("Held"))).toBe("object");
+    const states: Extract<Message, { type: "STATE" }>[] = [];
+    link.onMessage = (m) => void (m.type === "STATE" && states.push(m));
+    const me = () => states.at(-1)!.players.find((p) => p.name === "Held")!;
+    const acked = (n: number) => eventually(() => states.at(-1)?.ack === n, 3000, 10);
+
+    link.send("INPUT D SEQ 2 END");
+    expect(await acked(2)).toBe(true);
+    const y0 = me().y;
+    expect(await eventually(() => me().y >= y0 + 30, 3000, 10)).toBe(true); // held: moves on without more INPUTs
+
+    link.send("INPUT U SEQ 1 END"); // older than 2: overtaken, ignored
+    link.send("INPUT D SEQ 2 END"); // a repeat of 2
+    expect(await eventually(async () => (await stats(server))["stale-inputs"] === 2, 3000)).toBe(true);
+    expect(states.at(-1)!.ack).toBe(2);
+
+    link.send("INPUT . SEQ 3 END");
+    expect(await acked(3)).toBe(true);
+    const stoppedAt = me().y;
+    const seen = states.length;
+    expect(await eventually(() => states.length >= seen + 3, 3000, 10)).toBe(true);
+    expect(me().y).toBe(stoppedAt);
+
+    // Every STATE carries a tick, each newer than the one before (loopback does not reorder).
+    const ticks = states.map((s) => s.tick!);
+    expect(ticks.every((t, i) => i === 0 || t > ticks[i - 1]!)).toBe(true);
+
+    const refusal = link.waitFor((m) => (m.type === "ERROR" ? m.code : undefined), 2000);
+    link.send("INPUT R END"); // step 04's form: no number to acknowledge
+    expect(await refusal).toBe("MALFORMED");
+  } finally {
+    link.close();
+  }
+}, 15_000);
