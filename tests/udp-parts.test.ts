@@ -30,7 +30,7 @@ test("--ports ranges are checked", () => {
 
 test("the pool gives each port once, skips a port somebody else holds, and takes ports back oldest first", async () => {
   const range = randomPortRange(3);
-  const squatter = await Bun.udpSocket({ hostname: "127.0.0.1", port: range.first + 1 }); // not ours
+  const squatter = await Bun.udpSocket({ hostname: "127.0.0.1", port: range.first + 1, binaryType: "uint8array" }); // not ours
   sockets.push(squatter);
   const pool = new PortPool(range, 99);
   const bind = async () => {
