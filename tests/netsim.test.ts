@@ -5,6 +5,7 @@ import type { Socket, udp } from "bun";
 import { startTcpRelay, type TcpRelay } from "../shared/netsim/tcp-relay.ts";
 import { startUdpRelay, type UdpRelay } from "../shared/netsim/udp-relay.ts";
 import { Writer } from "../shared/netsim/writer.ts";
+import { run, start, stopAll } from "./helpers/processes.ts";
 
 const HOST = "127.0.0.1";
 const text = (s: string) => new TextEncoder().encode(s);
@@ -12,8 +13,9 @@ const decode = (b: Uint8Array) => new TextDecoder().decode(b);
 
 // Everything a test opens is closed after it, even when it fails.
 const cleanups: (() => void)[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const clean of cleanups.splice(0).reverse()) clean();
+  await stopAll();
 });
 const closeLater = <T extends { close(): void } | { stop(closeActive?: boolean): void }>(thing: T): T => {
   cleanups.push(() => ("close" in thing ? thing.close() : thing.stop(true)));
@@ -300,5 +302,44 @@ describe("TCP relay", () => {
     const client = await tcpClient(relay.port);
     await waitUntil(() => client.closed.value);
     expect(client.closed.value).toBe(true);
+  });
+});
+
+describe("bun run netsim", () => {
+  test("relays UDP, says where it listens, and prints its counters when stopped", async () => {
+    const server = await udpEchoServer();
+    const netsim = start("tools/netsim.ts", ["--to", `${HOST}:${server.socket.port}`, "--udp", "--delay", "5", "--seed", "3"]);
+    const [, port] = await netsim.waitFor(/udp listening on [\d.]+:(\d+)/);
+    expect(netsim.output()).not.toContain("tcp listening");
+    const client = await udpClient();
+    client.socket.send(text("PING 1 END"), Number(port), HOST);
+    await waitUntil(() => client.received.length === 1);
+    expect(client.received.map((r) => r.text)).toEqual(["PING 1 END"]);
+    expect(await netsim.stop()).toBe(0);
+    expect(netsim.output()).toContain("udp up: 1 in, 1 out, 0 lost, 0 dup, 0 reordered | down: 1 in, 1 out");
+  });
+
+  test("relays TCP with --tcp", async () => {
+    const server = tcpEchoServer();
+    const netsim = start("tools/netsim.ts", ["--to", `${HOST}:${server.listener.port}`, "--tcp"]);
+    const [, port] = await netsim.waitFor(/tcp listening on [\d.]+:(\d+)/);
+    const client = await tcpClient(Number(port));
+    client.writer.write(text("HELLO"));
+    await waitUntil(() => client.receivedBytes() === 5);
+    expect(decode(Buffer.concat(client.chunks))).toBe("HELLO");
+  });
+
+  test("--help explains the flags; a bad value stops with one clear line", async () => {
+    const help = await run("tools/netsim.ts", ["--help"]);
+    expect(help.code).toBe(0);
+    for (const name of ["--to", "--listen", "--delay", "--jitter", "--loss", "--dup", "--reorder", "--seed", "--udp", "--tcp"]) {
+      expect(help.stdout).toContain(name);
+    }
+    const bad = await run("tools/netsim.ts", ["--to", "nowhere"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--to expects HOST:PORT");
+    const percent = await run("tools/netsim.ts", ["--to", "127.0.0.1:9", "--loss", "120"]);
+    expect(percent.code).toBe(2);
+    expect(percent.stderr).toContain("--loss is a percentage");
   });
 });
