@@ -30,9 +30,9 @@ export function helpText<F extends Flags>(program: Program<F>): string {
   for (const [name, f] of Object.entries(program.flags)) {
     const arg = f.kind === "boolean" ? "" : ` <${f.kind}>`;
     const def = f.kind === "boolean" ? "" : ` (default ${JSON.stringify(f.default)})`;
-    lines.push(`  --${name}${arg}`.padEnd(26) + f.help + def);
+    lines.push(`${`  --${name}${arg}`.padEnd(26)} ${f.help}${def}`);
   }
-  lines.push("  --help".padEnd(26) + "show this help");
+  lines.push(`${"  --help".padEnd(26)} show this help`);
   return lines.join("\n");
 }
 
