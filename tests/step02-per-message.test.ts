@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { start, startServer, stopAll } from "./helpers/processes.ts";
-import { bot, botsAgreeWithServer, command, helpExplainsFlags, oneShot, refusesTakenNameAndFullServer, stats, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
+import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, stats, statsBecome, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
 
 const SERVER = "steps/02-per-message-tcp/server.ts";
 const CLIENT = "steps/02-per-message-tcp/client.ts";
@@ -49,7 +49,7 @@ test("a client that never finishes its message holds up nobody and is cut off af
   expect(player.code).toBe(0);
   expect(player.report.states).toBeGreaterThan(5);
   expect(await stuck).toBe(""); // closed without an answer
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+  expect(await statsBecome(server, NOTHING_LEFT)).toEqual(NOTHING_LEFT);
 });
 
 test("a client killed mid-game is dropped after --timeout: no connection is left to notice", async () => {
@@ -59,7 +59,7 @@ test("a client killed mid-game is dropped after --timeout: no connection is left
   victim.proc.kill(9);
   await victim.proc.exited;
   await until(() => server.output().match(/Victim left from 127\.0\.0\.1 at \(\d+,\d+\): timed out/), "Victim to time out");
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+  expect(await statsBecome(server, NOTHING_LEFT)).toEqual(NOTHING_LEFT);
 });
 
 test("kick: the kicked player's next input is refused and its client says so", async () => {

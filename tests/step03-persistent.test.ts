@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { MessageConnection } from "../shared/tcp.ts";
 import { start, startServer, stopAll } from "./helpers/processes.ts";
-import { bot, botsAgreeWithServer, command, helpExplainsFlags, oneShot, refusesTakenNameAndFullServer, stats, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
+import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, statsBecome, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
 
 const SERVER = "steps/03-persistent-tcp-threads/server.ts";
 const CLIENT = "steps/03-persistent-tcp-threads/client.ts";
@@ -57,7 +57,7 @@ test("refusals: a malformed message, an oversize stream, a name taken, a full se
   await until(() => server.output().match(/127\.0\.0\.1 TOO_LONG/), "the oversize stream in the log");
 
   await refusesTakenNameAndFullServer(CLIENT, port);
-  expect(await stats(server)).toEqual({ players: 1, sockets: 1, timers: 1 });
+  expect(await statsBecome(server, { players: 1, sockets: 1, timers: 1 })).toEqual({ players: 1, sockets: 1, timers: 1 });
 });
 
 test("a silent connection holds up nobody and is closed after --timeout", async () => {
@@ -67,7 +67,7 @@ test("a silent connection holds up nobody and is closed after --timeout", async 
   expect(player.code).toBe(0);
   expect(player.report.states).toBeGreaterThan(5);
   expect(await silent.next()).toBeNull(); // closed by the server
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+  expect(await statsBecome(server, NOTHING_LEFT)).toEqual(NOTHING_LEFT);
 });
 
 test("a client that vanishes is removed at once: killed, or its socket closed", async () => {
@@ -80,7 +80,7 @@ test("a client that vanishes is removed at once: killed, or its socket closed", 
   expect(await raw.ask("CONNECT Closer END")).toBe("CONNECTED Closer END");
   raw.close();
   await server.waitFor(/Closer left from 127\.0\.0\.1 at \(\d+,\d+\): connection lost/);
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+  expect(await statsBecome(server, NOTHING_LEFT)).toEqual(NOTHING_LEFT);
 });
 
 test("list shows each player's address and the round trip of the server's PING", async () => {
@@ -102,7 +102,7 @@ test("kick: the player is told DISCONNECTED, its connection closed, its client s
   await command(server, "kick Kicked", /kicked Kicked/);
   expect(await kicked.proc.exited).toBe(1);
   expect(kicked.output()).toContain("[bot Kicked] done (the server ended the game (kicked, or the server stopped))");
-  expect(await stats(server)).toEqual({ players: 0, sockets: 0, timers: 1 });
+  expect(await statsBecome(server, NOTHING_LEFT)).toEqual(NOTHING_LEFT);
 });
 
 test("stop tells every client, closes every socket and exits 0", async () => {

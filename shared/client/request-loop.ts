@@ -95,16 +95,10 @@ async function exchange(transport: Transport, session: Session, options: PlayOpt
   if (welcome.ok && welcome.value.type === "ERROR") return refusal(welcome.value.code, name);
   if (!welcome.ok || welcome.value.type !== "CONNECTED") return `the server at ${where} answered CONNECT with ${hello.text.slice(0, 60)}`;
 
-  let inFlight: Promise<string | null> | undefined;
-  for (;;) {
-    const sentAt = performance.now();
-    inFlight = transport.request(formatMessage(style.input(session.current())));
-    const got = await waiter.wait(inFlight, REPLY_TIMEOUT_MS);
-    if (got.kind === "stopped") break;
-    if (got.kind === "timeout") return `the server at ${where} stopped answering (${REPLY_TIMEOUT_MS / 1000} s)`;
-    if (got.text === null) return `the server at ${where} is gone`;
-    inFlight = undefined;
-    const reply = parseMessage(got.text);
+  /** Shows a STATE; anything else ends the game, and then the reason is returned. */
+  const take = (text: string | null, sentAt: number): string | undefined => {
+    if (text === null) return `the server at ${where} is gone`;
+    const reply = parseMessage(text);
     if (!reply.ok) return `the server at ${where} sent something unreadable: ${reply.error}`;
     const m = reply.value;
     if (m.type === "ERROR") return refusal(m.code, name);
@@ -112,19 +106,33 @@ async function exchange(transport: Transport, session: Session, options: PlayOpt
     if (m.type !== "STATE") return `the server at ${where} answered INPUT with ${m.type}`;
     const pingMs = performance.now() - sentAt; // what the article showed: send to answer
     session.show({ me: name, ...OPEN_FIELD, players: m.players, hud: { title: style.title, status: "playing", pingMs } });
+    return undefined;
+  };
+
+  for (;;) {
+    const sentAt = performance.now();
+    const inFlight = transport.request(formatMessage(style.input(session.current())));
+    let got = await waiter.wait(inFlight, REPLY_TIMEOUT_MS);
+    // Stopped while an input travels: it moves us all the same, so its STATE is still shown.
+    const stopped = got.kind === "stopped";
+    if (stopped) got = await waiter.wait(inFlight, GOODBYE_TIMEOUT_MS, false);
+    if (got.kind === "reply") {
+      const ended = take(got.text, sentAt);
+      if (ended !== undefined) return ended;
+    } else if (!stopped) return `the server at ${where} stopped answering (${REPLY_TIMEOUT_MS / 1000} s)`;
+    if (stopped) break;
     const pause = await waiter.wait(undefined, sentAt + 1000 / options.rate - performance.now());
     if (pause.kind === "stopped") break;
   }
-  await goodbye(transport, waiter, name, inFlight);
+  await goodbye(transport, waiter, name);
   return await session.controls.done;
 }
 
 /** DISCONNECT, then wait (bounded) for DISCONNECTED: the server removes us now, not at a timeout. */
-async function goodbye(transport: Transport, waiter: Waiter, name: string, inFlight: Promise<string | null> | undefined): Promise<void> {
+async function goodbye(transport: Transport, waiter: Waiter, name: string): Promise<void> {
   const deadline = performance.now() + GOODBYE_TIMEOUT_MS;
-  // Let the exchange in flight finish first, so its STATE is not taken for the goodbye's answer.
   const left = () => deadline - performance.now();
-  if (inFlight !== undefined) await waiter.wait(inFlight, left(), false);
+  // A reply that came too late for the loop may arrive first: skip to DISCONNECTED.
   let reply = await waiter.wait(transport.request(formatMessage({ type: "DISCONNECT", name })), left(), false);
   while (reply.kind === "reply" && reply.text !== null && !reply.text.startsWith("DISCONNECTED")) {
     reply = await waiter.wait(transport.next(), left(), false);
