@@ -37,7 +37,8 @@ const GOODBYE_TIMEOUT_MS = 1000;
 
 type Outcome = { readonly kind: "reply"; readonly text: string | null } | { readonly kind: "stopped" } | { readonly kind: "timeout" };
 
-/** Waits for a reply (or nothing), for the player to stop, or for `ms`, whichever comes first.
+/** Waits for a reply (or nothing), for the player to stop, or for `ms`, whichever comes first;
+ *  one wait at a time.
  *  (Not `Promise.race` with the session's `done`: racing a long-lived promise on every input would
  *  pile one more reaction onto it each time, a leak over a long game.) */
 class Waiter {
