@@ -11,8 +11,10 @@ import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import { joinAndPlay, type ServerLink } from "../../shared/udp/server-link.ts";
 
 const TITLE = "05 broadcast loop";
-/** A changed input is sent at once, then again on every check until acknowledged, at most this
- *  many times in a row; after that, once per keep-alive, so a long outage costs little. */
+/** A changed input is sent at once, then again every REPEAT_MS until a STATE acknowledges it (its
+ *  ACK is normally back within a tick and a round trip: a repeat means a datagram was lost), at
+ *  most REPEATS times in a row; after that once per keep-alive, so a long outage costs little. */
+const REPEAT_MS = 50;
 const REPEATS = 8;
 const KEEP_ALIVE_MS = 1000;
 const LOST_AFTER_MS = 1000;
@@ -54,7 +56,7 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
       seq++;
       repeats = 0;
       sendInput(now);
-    } else if (acked < seq && (repeats < REPEATS || now - lastSentAt >= KEEP_ALIVE_MS)) sendInput(now);
+    } else if (acked < seq && now - lastSentAt >= (repeats < REPEATS ? REPEAT_MS : KEEP_ALIVE_MS)) sendInput(now);
   };
 
   link.onMessage = (m: Message) => {
