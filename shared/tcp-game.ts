@@ -34,6 +34,11 @@ export interface Member {
   pingMs?: number;
 }
 
+/** What crossed the wire since the server started, for `stats` (the benchmark reads it). */
+export const traffic = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0 };
+/** A client message's size on the wire: UTF-16 sends a byte order mark, then 2 bytes per unit. */
+const wireBytes = (text: string): number => 2 * (1 + text.length);
+
 export type InputMessage = Extract<Message, { type: "INPUT" }>;
 export type Read = { readonly ok: true; readonly message: Message } | { readonly ok: false; readonly reply: string };
 
@@ -56,6 +61,8 @@ export class TcpGame {
 
   /** Parses one framed message; a malformed one is logged and answered with an error. */
   read(text: string, address: string): Read {
+    traffic.messagesIn++;
+    traffic.bytesIn += wireBytes(text);
     const parsed = parseMessage(text);
     if (parsed.ok) return { ok: true, message: parsed.value };
     return { ok: false, reply: this.refuse(address, "MALFORMED", `${quote(text)}: ${parsed.error}`) };
@@ -118,6 +125,8 @@ export class TcpGame {
  *  closed rather than waited for, so it cannot hold the server up. Returns whether it went out. */
 export function send(socket: Socket<unknown>, text: string, andClose = false): boolean {
   const bytes = encodeText(text, ENCODING);
+  traffic.messagesOut++;
+  traffic.bytesOut += bytes.length;
   const written = andClose ? socket.end(bytes) : socket.write(bytes);
   if (written === bytes.length) return true;
   socket.end();
@@ -150,8 +159,11 @@ export function serveConsole(game: TcpGame, controls: ServerControls): void {
       },
     },
     stats: {
-      help: "counts, to spot leaks: players, open sockets, timers",
-      run: () => [`players ${game.count}, sockets ${controls.sockets()}, timers ${controls.timers()}`],
+      help: "counts, to spot leaks: players, open sockets, timers; messages and bytes each way",
+      run: () => [
+        `players ${game.count}, sockets ${controls.sockets()}, timers ${controls.timers()}, ` +
+          `in ${traffic.messagesIn} messages ${traffic.bytesIn} bytes, out ${traffic.messagesOut} messages ${traffic.bytesOut} bytes`,
+      ],
     },
     stop: {
       help: "tell every client, close every socket, exit",

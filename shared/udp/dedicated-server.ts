@@ -50,6 +50,8 @@ export interface DedicatedServerOptions<T> {
 export interface Traffic {
   datagramsIn: number;
   datagramsOut: number;
+  bytesIn: number;
+  bytesOut: number;
   /** Datagrams on a dedicated port from another address than its client's (spoofed or stray). */
   strangers: number;
   /** Refusals sent (each an `ERROR <code> END`). */
@@ -65,7 +67,7 @@ export class DedicatedPortServer<T> {
   readonly clients = new Map<string, Client<T>>();
   /** The same clients by address, plus the ones being bound. */
   private readonly byAddress = new Map<string, Client<T> | typeof PENDING>();
-  readonly traffic: Traffic = { datagramsIn: 0, datagramsOut: 0, strangers: 0, refused: 0, sendErrors: 0 };
+  readonly traffic: Traffic = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, strangers: 0, refused: 0, sendErrors: 0 };
   // At most so many log lines a second of each kind: a flood must not flood the terminal too.
   private readonly refusals = new LogLimit(20);
   private readonly strangerLines = new LogLimit(5);
@@ -105,6 +107,7 @@ export class DedicatedPortServer<T> {
     try {
       socket.send(bytes, port, address);
       this.traffic.datagramsOut++;
+      this.traffic.bytesOut += bytes.length;
     } catch {
       // Linux reports an earlier "port unreachable" on the socket's next send, which Bun throws
       // (ECONNREFUSED): that client has gone. This datagram is lost like any other; the timeout
@@ -156,6 +159,8 @@ export class DedicatedPortServer<T> {
       `ports-free=${pool.available}/${pool.capacity}`,
       `in=${t.datagramsIn}`,
       `out=${t.datagramsOut}`,
+      `bytes-in=${t.bytesIn}`,
+      `bytes-out=${t.bytesOut}`,
       `strangers=${t.strangers}`,
       `refused=${t.refused}`,
       `send-errors=${t.sendErrors}`,
@@ -203,6 +208,7 @@ export class DedicatedPortServer<T> {
 
   private fromMain(bytes: Uint8Array, port: number, address: string): void {
     this.traffic.datagramsIn++;
+    this.traffic.bytesIn += bytes.length;
     const content = readDatagram(bytes, MAX_CLIENT_MESSAGE);
     for (const parsed of content.messages) {
       if (!parsed.ok) this.refuse(this.main, address, port, "MALFORMED", parsed.error);
@@ -255,6 +261,7 @@ export class DedicatedPortServer<T> {
 
   private fromDedicated(client: Client<T>, bytes: Uint8Array, port: number, address: string): void {
     this.traffic.datagramsIn++;
+    this.traffic.bytesIn += bytes.length;
     if (address !== client.address || port !== client.port) {
       // Not its client: ignored without an answer (answering would let anyone aim our replies).
       this.traffic.strangers++;
