@@ -1,5 +1,7 @@
 import { expect, test } from "bun:test";
-import type { Message } from "../shared/protocol.ts";
+import { COURTYARD } from "../shared/maps.ts";
+import type { Message, Move } from "../shared/protocol.ts";
+import { slide, SPEED } from "../shared/simulation.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 import { startServer } from "./helpers/processes.ts";
 import { eventually, stats } from "./helpers/udp.ts";
@@ -18,22 +20,27 @@ test("05: a held input moves every tick; ACK names the newest input applied; sta
     const me = () => states.at(-1)!.players.find((p) => p.name === "Held")!;
     const acked = (n: number) => eventually(() => states.at(-1)?.ack === n, 3000, 10);
 
-    link.send("INPUT D SEQ 2 END");
+    // A direction with room for three moves from where the server spawned us.
+    expect(await eventually(() => states.length > 0, 3000, 10)).toBe(true);
+    const spawn = me();
+    const room = (d: Move) => slide(spawn, d, 3 * SPEED, COURTYARD.walls, COURTYARD.size);
+    const dir = (["D", "U", "R", "L"] as const).find((d) => Math.abs(room(d).x - spawn.x) + Math.abs(room(d).y - spawn.y) === 3 * SPEED)!;
+    const travelled = () => Math.abs(me().x - spawn.x) + Math.abs(me().y - spawn.y);
+    link.send(`INPUT ${dir} SEQ 2 END`);
     expect(await acked(2)).toBe(true);
-    const y0 = me().y;
-    expect(await eventually(() => me().y >= y0 + 30, 3000, 10)).toBe(true); // held: moves on without more INPUTs
+    expect(await eventually(() => travelled() >= 3 * SPEED, 3000, 10)).toBe(true); // held: moves on without more INPUTs
 
-    link.send("INPUT U SEQ 1 END"); // older than 2: overtaken, ignored
-    link.send("INPUT D SEQ 2 END"); // a repeat of 2
+    link.send("INPUT . SEQ 1 END"); // older than 2: overtaken, ignored
+    link.send(`INPUT ${dir} SEQ 2 END`); // a repeat of 2
     expect(await eventually(async () => (await stats(server))["stale-inputs"] === 2, 3000)).toBe(true);
     expect(states.at(-1)!.ack).toBe(2);
 
     link.send("INPUT . SEQ 3 END");
     expect(await acked(3)).toBe(true);
-    const stoppedAt = me().y;
+    const stoppedAt = { x: me().x, y: me().y };
     const seen = states.length;
     expect(await eventually(() => states.length >= seen + 3, 3000, 10)).toBe(true);
-    expect(me().y).toBe(stoppedAt);
+    expect({ x: me().x, y: me().y }).toEqual(stoppedAt);
 
     // Every STATE carries a tick, each newer than the one before (loopback does not reorder).
     const ticks = states.map((s) => s.tick!);
