@@ -5,11 +5,12 @@
 import type { Socket } from "bun";
 import { flag, hostFlag, portFlag } from "./cli.ts";
 import { encodeText, type Encoding } from "./encoding.ts";
-import { log, quote } from "./log.ts";
+import { log, quote, refusals } from "./log.ts";
 import { OPEN_FIELD } from "./maps.ts";
 import { formatMessage, formatPlayers, formatState, MOVES, parseMessage, type ErrorCode, type Message, type Move } from "./protocol.ts";
 import { Room } from "./room.ts";
 import { startConsole } from "./server-console.ts";
+import { maxConnectionsFlag } from "./tcp-limits.ts";
 
 /** What the article's TCP steps spoke: Python's `bytes(text, "utf-16")`. */
 export const ENCODING: Encoding = "utf-16";
@@ -21,6 +22,7 @@ export const gameServerFlags = (port: number) => ({
   port: portFlag(port),
   "max-players": flag("number", 32, "players admitted at the same time"),
   timeout: flag("number", 10, "seconds without a message before a client is dropped"),
+  "max-connections": maxConnectionsFlag,
 });
 
 /** A player as the server knows it: its square lives in the Room, the rest here. */
@@ -104,9 +106,9 @@ export class TcpGame {
     return [...this.members.values()].filter((m) => m.lastHeard < cutoff);
   }
 
-  /** Logs a refusal with the address and returns the error reply. */
+  /** Logs a refusal with the address (a flood of them summed up) and returns the error reply. */
   refuse(address: string, code: ErrorCode, detail: string): string {
-    log.refuse(`${address} ${code}: ${detail}`);
+    refusals.refuse(address, `${address} ${code}: ${detail}`);
     return formatMessage({ type: "ERROR", code });
   }
 
@@ -139,6 +141,9 @@ export interface ServerControls {
   sockets(): number;
   /** Timers the server keeps running (a leak would show here). */
   timers(): number;
+  /** Characters received but not yet a whole message, over every connection: a client that
+   *  dribbles must not make this grow without bound. */
+  buffered(): number;
   /** Removes a player at the operator's request. */
   kick(member: Member): void;
   /** Says goodbye where it can, closes every socket and exits 0. */
@@ -161,8 +166,8 @@ export function serveConsole(game: TcpGame, controls: ServerControls): void {
     stats: {
       help: "counts, to spot leaks: players, open sockets, timers; messages and bytes each way",
       run: () => [
-        `players ${game.count}, sockets ${controls.sockets()}, timers ${controls.timers()}, ` +
-          `in ${traffic.messagesIn} messages ${traffic.bytesIn} bytes, out ${traffic.messagesOut} messages ${traffic.bytesOut} bytes`,
+        `players ${game.count}, sockets ${controls.sockets()}, timers ${controls.timers() + refusals.timers}, ` +
+          `in ${traffic.messagesIn} messages ${traffic.bytesIn} bytes, out ${traffic.messagesOut} messages ${traffic.bytesOut} bytes, buffered ${controls.buffered()}`,
       ],
     },
     stop: {

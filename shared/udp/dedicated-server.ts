@@ -4,12 +4,13 @@
 // everything about sessions lives here: who is where, binding a client to its address, timeouts,
 // refusals, the console's view.
 import { flag, hostFlag, portFlag, type Parsed } from "../cli.ts";
-import { addressOf, log, quote } from "../log.ts";
+import { addressOf, log, quote, refusals } from "../log.ts";
 import { formatMessage, type ErrorCode, type Message } from "../protocol.ts";
 import type { Room } from "../room.ts";
 import { startConsole, type ConsoleCommand } from "../server-console.ts";
 import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "./datagram.ts";
 import { ignoreUnreachable, parsePortRange, PortPool, type UdpSocket } from "./port-pool.ts";
+import { RateLimiter } from "./rate-limit.ts";
 
 /** The flags of both UDP servers. */
 export const udpServerFlags = {
@@ -18,6 +19,7 @@ export const udpServerFlags = {
   ports: flag("string", "", "dedicated ports FIRST-LAST (default 11000-11999, or chosen by the OS when --port is 0)"),
   timeout: flag("number", 10, "seconds without a datagram before a client is dropped"),
   "max-players": flag("number", 1000, "players at most"),
+  "rate-limit": flag("number", 1000, "datagrams per second from one IP address before the rest are dropped (0: no limit)"),
 };
 export const DEFAULT_PORTS = "11000-11999";
 
@@ -40,6 +42,8 @@ export interface DedicatedServerOptions<T> {
   readonly pool: PortPool;
   readonly room: Room;
   readonly timeoutMs: number;
+  /** Datagrams per second per IP address (0: no limit). */
+  readonly rateLimit?: number;
   readonly newData: () => T;
   /** An `INPUT` from a client, already checked to come from its address. */
   readonly onInput: (client: Client<T>, input: Extract<Message, { type: "INPUT" }>) => void;
@@ -68,14 +72,14 @@ export class DedicatedPortServer<T> {
   /** The same clients by address, plus the ones being bound. */
   private readonly byAddress = new Map<string, Client<T> | typeof PENDING>();
   readonly traffic: Traffic = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, strangers: 0, refused: 0, sendErrors: 0 };
-  // At most so many log lines a second of each kind: a flood must not flood the terminal too.
-  private readonly refusals = new LogLimit(20);
-  private readonly strangerLines = new LogLimit(5);
+  readonly limiter: RateLimiter;
   private main!: UdpSocket;
   private sweep: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
 
-  constructor(private readonly options: DedicatedServerOptions<T>) {}
+  constructor(private readonly options: DedicatedServerOptions<T>) {
+    this.limiter = new RateLimiter(options.rateLimit ?? 0);
+  }
 
   get hostname(): string {
     return this.main.hostname;
@@ -146,7 +150,7 @@ export class DedicatedPortServer<T> {
   }
 
   get timers(): number {
-    return this.sweep === undefined ? 0 : 1;
+    return (this.sweep === undefined ? 0 : 1) + refusals.timers;
   }
 
   /** One line of figures (step-specific ones appended by the caller). */
@@ -163,6 +167,7 @@ export class DedicatedPortServer<T> {
       `bytes-out=${t.bytesOut}`,
       `strangers=${t.strangers}`,
       `refused=${t.refused}`,
+      `rate-limited=${this.limiter.dropped}`,
       `send-errors=${t.sendErrors}`,
     ].join(" ");
   }
@@ -208,6 +213,7 @@ export class DedicatedPortServer<T> {
 
   private fromMain(bytes: Uint8Array, port: number, address: string): void {
     this.traffic.datagramsIn++;
+    if (!this.admit(this.main, address, port)) return;
     this.traffic.bytesIn += bytes.length;
     const content = readDatagram(bytes, MAX_CLIENT_MESSAGE);
     for (const parsed of content.messages) {
@@ -265,9 +271,10 @@ export class DedicatedPortServer<T> {
     if (address !== client.address || port !== client.port) {
       // Not its client: ignored without an answer (answering would let anyone aim our replies).
       this.traffic.strangers++;
-      this.strangerLines.note(() => log.refuse(`${addressOf(address, port)} is not ${client.name}: datagram on port ${client.socket.port} ignored`));
+      refusals.refuse(address, `${addressOf(address, port)} is not ${client.name}: datagram on port ${client.socket.port} ignored`);
       return;
     }
+    if (!this.admit(client.socket, address, port)) return;
     client.lastHeard = performance.now();
     const content = readDatagram(bytes, MAX_CLIENT_MESSAGE);
     for (const parsed of content.messages) {
@@ -290,6 +297,7 @@ export class DedicatedPortServer<T> {
   }
 
   private dropSilent(): void {
+    this.limiter.forgetIdle();
     const limit = performance.now() - this.options.timeoutMs;
     for (const client of [...this.clients.values()]) {
       if (client.lastHeard < limit) this.remove(client, `timed out (${this.options.timeoutMs / 1000} s silent)`);
@@ -310,27 +318,15 @@ export class DedicatedPortServer<T> {
   private refuse(socket: UdpSocket, address: string, port: number, code: ErrorCode, detail: string): void {
     this.reply(socket, address, port, { type: "ERROR", code });
     this.traffic.refused++;
-    this.refusals.note(() => log.refuse(`${addressOf(address, port)} refused ${code}: ${detail}`));
+    refusals.refuse(address, `${addressOf(address, port)} refused ${code}: ${detail}`);
   }
-}
 
-/** Lets at most `perSecond` lines through a second, then says how many it held back. */
-class LogLimit {
-  private windowStart = 0;
-  private shown = 0;
-  private hidden = 0;
-  constructor(private readonly perSecond: number) {}
-
-  note(write: () => void): void {
-    const now = performance.now();
-    if (now - this.windowStart >= 1000) {
-      if (this.hidden > 0) log.refuse(`(${this.hidden} more like this not shown)`);
-      this.windowStart = now;
-      this.shown = 0;
-      this.hidden = 0;
-    }
-    if (this.shown++ < this.perSecond) write();
-    else this.hidden++;
+  /** The rate limit, before anything is read: a flooder is told now and then, never per datagram. */
+  private admit(socket: UdpSocket, address: string, port: number): boolean {
+    const admission = this.limiter.admit(address);
+    if (admission === "pass") return true;
+    if (admission === "drop-and-warn") this.refuse(socket, address, port, "RATE_LIMITED", `more than ${this.options.rateLimit} datagrams a second, the rest dropped`);
+    return false;
   }
 }
 
@@ -358,7 +354,7 @@ export async function serveFromFlags<T>(flags: Parsed<typeof udpServerFlags>, ro
     console.error(pool);
     process.exit(2);
   }
-  const server = new DedicatedPortServer<T>({ ...flags, pool, room, timeoutMs: flags.timeout * 1000, ...hooks });
+  const server = new DedicatedPortServer<T>({ ...flags, pool, room, timeoutMs: flags.timeout * 1000, rateLimit: flags["rate-limit"], ...hooks });
   await server.start();
   const stop = () => {
     hooks.onStop?.();

@@ -7,9 +7,10 @@ import { cli } from "../../shared/cli.ts";
 import { FrameDecoder } from "../../shared/framing.ts";
 import { log } from "../../shared/log.ts";
 import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame } from "../../shared/tcp-game.ts";
+import { refuseOverCapacity, sweepEveryMs } from "../../shared/tcp-limits.ts";
 
 const options = cli({
-  usage: "bun steps/02-per-message-tcp/server.ts [--host H] [--port P] [--max-players N] [--timeout S]",
+  usage: "bun steps/02-per-message-tcp/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N]",
   summary: "The game over TCP, a new connection for every message. Console: help, list, kick, stats, stop.",
   flags: gameServerFlags(9902),
 });
@@ -53,6 +54,8 @@ const server = Bun.listen<Exchange>({
   socket: {
     open(socket) {
       socket.data = { decoder: new FrameDecoder(ENCODING, MAX_CLIENT_MESSAGE), address: socket.remoteAddress, openedAt: performance.now(), answered: false };
+      // Refused, it is still counted and swept: it holds a descriptor until its client closes.
+      socket.data.answered = refuseOverCapacity(socket, sockets.size, options["max-connections"], ENCODING);
       sockets.add(socket);
     },
     data(socket, bytes) {
@@ -81,10 +84,11 @@ const sweeper = setInterval(() => {
   const cutoff = performance.now() - options.timeout * 1000;
   for (const member of game.silentSince(cutoff)) game.leave(member, `timed out (silent for ${options.timeout} s)`);
   for (const socket of sockets) if (socket.data.openedAt < cutoff) socket.terminate();
-}, Math.min(1000, (options.timeout * 1000) / 2));
+}, sweepEveryMs(options.timeout));
 
 serveConsole(game, {
   sockets: () => sockets.size,
+  buffered: () => [...sockets].reduce((sum, s) => sum + s.data.decoder.buffered, 0),
   timers: () => 1, // the sweeper
   kick: (member) => void game.leave(member, "kicked"), // its next message will get NOT_CONNECTED
   stop() {

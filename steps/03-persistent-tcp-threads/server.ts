@@ -15,9 +15,10 @@ import { FrameDecoder } from "../../shared/framing.ts";
 import { log } from "../../shared/log.ts";
 import { formatMessage } from "../../shared/protocol.ts";
 import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame, type Member } from "../../shared/tcp-game.ts";
+import { refuseOverCapacity, sweepEveryMs } from "../../shared/tcp-limits.ts";
 
 const options = cli({
-  usage: "bun steps/03-persistent-tcp-threads/server.ts [--host H] [--port P] [--max-players N] [--timeout S]",
+  usage: "bun steps/03-persistent-tcp-threads/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N]",
   summary: "The game over TCP, one persistent connection per client. Console: help, list, kick, stats, stop.",
   flags: gameServerFlags(9903),
 });
@@ -91,6 +92,8 @@ const server = Bun.listen<Client>({
     open(socket) {
       socket.data = { decoder: new FrameDecoder(ENCODING, MAX_CLIENT_MESSAGE), address: socket.remoteAddress, lastHeard: performance.now() };
       socket.setNoDelay(true); // replies are small and must leave at once (no Nagle batching)
+      // Refused, it is still counted and swept: it holds a descriptor until its client closes.
+      socket.data.ended = refuseOverCapacity(socket, clients.size, options["max-connections"], ENCODING);
       clients.add(socket);
     },
     // listen_old: bytes from one connected client. Only this socket is served: a client that
@@ -129,16 +132,19 @@ const keeper = setInterval(() => {
   const cutoff = performance.now() - options.timeout * 1000;
   for (const socket of clients) {
     const client = socket.data;
-    if (client.lastHeard < cutoff) drop(socket, `timed out (silent for ${options.timeout} s)`);
+    // A connection we ended whose client neither closes nor reads would stay half open for ever.
+    if (client.lastHeard < cutoff && client.ended) socket.terminate();
+    else if (client.lastHeard < cutoff) drop(socket, `timed out (silent for ${options.timeout} s)`);
     else if (client.member !== undefined) {
       client.pingStamp = microseconds();
       send(socket, formatMessage({ type: "PING", stamp: client.pingStamp }));
     }
   }
-}, Math.min(1000, (options.timeout * 1000) / 2));
+}, sweepEveryMs(options.timeout));
 
 serveConsole(game, {
   sockets: () => clients.size,
+  buffered: () => [...clients].reduce((sum, s) => sum + s.data.decoder.buffered, 0),
   timers: () => 1, // the keeper
   kick(member) {
     for (const socket of clients) if (socket.data.member === member) drop(socket, "kicked");

@@ -5,6 +5,8 @@ export interface Running {
   readonly proc: Subprocess<"pipe", "pipe", "pipe">;
   /** Everything printed on stdout so far. */
   output(): string;
+  /** Everything printed on stderr so far. */
+  errors(): string;
   /** Resolves with the first stdout line matching `pattern` (rejects if the process exits first). */
   waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
   /** Writes a line on the process's standard input (a server console command). */
@@ -31,6 +33,7 @@ export function start(script: string, args: readonly string[] = []): Running {
   const handle: Running = {
     proc,
     output: () => out,
+    errors: () => err,
     waitFor(pattern) {
       return new Promise((resolve, reject) => {
         const check = () => {
