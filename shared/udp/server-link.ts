@@ -12,6 +12,9 @@ import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
 export const CONNECT_TIMEOUT_MS = 500;
 export const CONNECT_TRIES = 6;
 const DISCONNECT_TIMEOUT_MS = 200;
+/** Silence after which a client shows the server as "lost", and after which it stops waiting. */
+export const LOST_AFTER_MS = 1000;
+export const GIVE_UP_AFTER_MS = 10_000;
 const DISCONNECT_TRIES = 5;
 
 interface Waiter {

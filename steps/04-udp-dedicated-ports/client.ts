@@ -6,14 +6,11 @@ import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { Player, Welcome } from "../../shared/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { joinAndPlay, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
 
 const TITLE = "04 udp dedicated ports";
 /** An INPUT whose STATE has not come back after this long is given up on (the article's timeout). */
 const ANSWER_TIMEOUT_MS = 500;
-/** Silence after which the HUD says "lost", and after which we stop waiting for the server. */
-const LOST_AFTER_MS = 1000;
-const GIVE_UP_AFTER_MS = 10_000;
 
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */

@@ -8,7 +8,7 @@ import type { Session } from "../../shared/client/session.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { joinAndPlay, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
 
 const TITLE = "05 broadcast loop";
 /** A changed input is sent at once, then again every REPEAT_MS until a STATE acknowledges it (its
@@ -17,8 +17,6 @@ const TITLE = "05 broadcast loop";
 const REPEAT_MS = 50;
 const REPEATS = 8;
 const KEEP_ALIVE_MS = 1000;
-const LOST_AFTER_MS = 1000;
-const GIVE_UP_AFTER_MS = 10_000;
 
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */
