@@ -7,16 +7,21 @@
 import { cli, flag } from "../../shared/cli.ts";
 import { log } from "../../shared/log.ts";
 import { COURTYARD } from "../../shared/maps.ts";
-import { formatPlayers, isMove, type Move } from "../../shared/protocol.ts";
+import { Neighbourhood } from "../../shared/interest.ts";
+import { formatPlayer, formatPlayers, formatState, isMove, type Move } from "../../shared/protocol.ts";
 import { Room } from "../../shared/room.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { encode } from "../../shared/udp/datagram.ts";
 import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
 
 const flags = cli({
-  usage: "bun steps/05-broadcast-loop/server.ts [--port P] [--ports FIRST-LAST] [--tick HZ] [--timeout S]",
+  usage: "bun steps/05-broadcast-loop/server.ts [--port P] [--ports FIRST-LAST] [--tick HZ] [--timeout S] [--view PX]",
   summary: "The game over UDP with a fixed tick: the server applies the latest inputs and broadcasts the state.",
-  flags: { ...udpServerFlags, tick: flag("number", 30, "ticks per second: state updates sent to every client") },
+  flags: {
+    ...udpServerFlags,
+    tick: flag("number", 30, "ticks per second: state updates sent to every client"),
+    view: flag("number", 0, "send each client only the players within PX pixels of it (0: everyone)"),
+  },
 });
 
 const room = new Room(COURTYARD, { maxPlayers: flags["max-players"] });
@@ -53,6 +58,7 @@ let buffer = new Uint8Array(0);
 const encoder = new TextEncoder();
 
 function broadcast(tick: number): void {
+  if (flags.view > 0) return broadcastNearby(tick);
   const head = encode(`STATE ${formatPlayers(room.players)} TICK ${tick} ACK `);
   if (buffer.length < head.length + 32) buffer = new Uint8Array(head.length * 2 + 32);
   buffer.set(head);
@@ -60,6 +66,16 @@ function broadcast(tick: number): void {
   for (const client of server.clients.values()) {
     const { written } = encoder.encodeInto(`${client.data.seq} END`, tail);
     server.send(client, buffer.subarray(0, head.length + written)); // send copies: the buffer is free again
+  }
+}
+
+/** With --view: each client gets its own list, the players near it (see shared/interest.ts). */
+function broadcastNearby(tick: number): void {
+  const around = new Neighbourhood(room.players, flags.view);
+  const written = new Map(room.players.map((p) => [p, formatPlayer(p)])); // each square once a tick
+  for (const client of server.clients.values()) {
+    const seen = around.near(client.name).map((p) => written.get(p));
+    server.send(client, encode(formatState(`[${seen.join(",")}]`, tick, client.data.seq)));
   }
 }
 
