@@ -86,3 +86,26 @@ describe("spawning and the room", () => {
     expect(colorOf("Zyno")).not.toEqual(colorOf("Ghost"));
   });
 });
+
+describe("a tick with many players", () => {
+  test("property: step (with its grid) equals moving each player in turn with movePlayer", () => {
+    const moves = fc.constantFrom<Move>("L", "R", "U", "D", ".");
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.array(fc.array(moves, { minLength: 120, maxLength: 120 }), { minLength: 1, maxLength: 8 }), (seed, ticks) => {
+        let n = seed;
+        const random = () => ((n = (Math.imul(n, 48271) + 11) >>> 0) / 2 ** 32);
+        const room = new Room(COURTYARD, { maxPlayers: 120, random });
+        for (let i = 0; i < 120; i++) room.join(`P${i}`);
+        let fast: World = room.state;
+        let slow: World = room.state;
+        for (const t of ticks) {
+          const inputs = new Map(fast.players.map((p, i) => [p.name, t[i]!] as const));
+          fast = step(fast, inputs);
+          for (const p of slow.players) slow = movePlayer(slow, p.name, inputs.get(p.name)!);
+          expect(fast.players).toEqual(slow.players);
+        }
+      }),
+      { seed: 5, numRuns: 40 },
+    );
+  });
+});
