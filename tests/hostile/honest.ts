@@ -147,13 +147,13 @@ export async function startHonest(target: Target, port: number, name: string, ra
   }
 }
 
-/** A raw UDP client: one socket on 127.0.0.1, every message it receives queued in order. */
-async function udpClient(port: number) {
+/** A raw UDP client: one socket (on 127.0.0.1 unless told), every message it receives queued in order. */
+export async function udpClient(port: number, hostname = "127.0.0.1") {
   const inbox: Message[] = [];
   let wake: (() => void) | undefined;
   let dedicated = port;
   const socket = await Bun.udpSocket({
-    hostname: "127.0.0.1",
+    hostname,
     binaryType: "uint8array",
     socket: {
       data(_s, bytes) {
@@ -209,7 +209,9 @@ async function udpClient(port: number) {
     }
     return false;
   }
-  return { send, next, join, leave, inbox, close: () => socket.close() };
+  return { send, next, join, leave, inbox, close: () => socket.close(), get dedicated() {
+    return dedicated;
+  } };
 }
 
 async function startUdpRequest(port: number, name: string, pick: () => Move): Promise<HonestPlayer> {
