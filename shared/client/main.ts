@@ -1,8 +1,11 @@
 // The main block of a playing client: flags, a session (keyboard or bot), play, and an exit code
 // that says how it ended: 0 when the player (or the bot's clock) chose to stop, otherwise 1 with
 // the reason on one line. `play` itself touches nothing global, so a benchmark can run hundreds.
+import { basename, dirname } from "node:path";
 import { cli, portFlag, type Parsed } from "../cli.ts";
-import { playerFlags, startSession, type Session } from "./session.ts";
+import { playerFlags, randomName, startSession, type Session } from "./session.ts";
+
+const RENDERERS = ["auto", "window", "terminal"];
 
 const clientFlags = (port: number) => ({ ...playerFlags, port: portFlag(port) });
 export type ClientFlags = Parsed<ReturnType<typeof clientFlags>>;
@@ -12,7 +15,14 @@ export async function runClient(
   play: (flags: ClientFlags, session: Session) => Promise<string>,
 ): Promise<never> {
   const flags = cli({ usage: program.usage, summary: program.summary, flags: clientFlags(program.port) });
-  const session = startSession({ name: flags.name, bot: flags.bot, duration: flags.duration });
+  if (!RENDERERS.includes(flags.renderer)) {
+    console.error(`--renderer expects ${RENDERERS.join(", ")}; got ${JSON.stringify(flags.renderer)}`);
+    process.exit(2);
+  }
+  const name = flags.name === "" ? randomName() : flags.name;
+  const step = basename(dirname(Bun.main)); // e.g. "05-broadcast-loop": the window says which step plays
+  const title = `haunted-net ${step}: ${name}`;
+  const session = startSession({ name, bot: flags.bot, duration: flags.duration, renderer: flags.renderer, title });
   let chosen = false;
   void session.controls.done.then(() => (chosen = true)); // registered first: runs before play sees it
   process.on("SIGINT", () => session.controls.stop()); // Ctrl-C outside a raw terminal (a bot): leave cleanly

@@ -2,6 +2,7 @@
 // what it knows (terminal), and say goodbye cleanly. Each step's client only adds its transport.
 import { flag, hostFlag } from "../cli.ts";
 import type { Move } from "../protocol.ts";
+import { captureOnSignal } from "../render/capture.ts";
 import { drawScene, type ClientView } from "../render/scene.ts";
 import { TerminalScreen } from "../render/terminal.ts";
 import { openWindowScreen } from "../render/window-screen.ts";
@@ -70,11 +71,16 @@ export function startSession(options: SessionOptions): Session {
     const opened = openWindowScreen({ title: options.title ?? `haunted-net: ${name}` });
     if (opened.ok) {
       const window = opened.screen;
+      let shown: ClientView | undefined;
+      captureOnSignal(window, () => shown); // only with HAUNTED_CAPTURE set: tests and screenshots
       return {
         name,
         controls: window,
         current: () => window.current(),
-        show: (view) => window.show(drawScene({ ...view, hud: { ...view.hud, fps: window.fps() } })),
+        show(view) {
+          shown = { ...view, hud: { ...view.hud, fps: window.fps() } };
+          window.show(drawScene(shown));
+        },
         close(reason) {
           window.close();
           console.log(`bye (${reason})`);

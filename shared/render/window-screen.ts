@@ -5,12 +5,14 @@
 import type { Controls } from "../client/controls.ts";
 import type { Move } from "../protocol.ts";
 import type { Frame } from "./draw.ts";
-import { RaylibWindow, runWindow, type Loaded } from "./raylib.ts";
+import { RaylibWindow, runWindow, type Loaded, type Pixels } from "./raylib.ts";
 
 export interface WindowScreen extends Controls {
   show(frame: Frame): void;
   /** Frames per second the window really draws (for the HUD). */
   fps(): number;
+  /** Draws the newest frame now and reads it back (tests and screenshots); `png` also saves it. */
+  capture(png?: string): Pixels;
   /** Closes the window (also done by `stop()`). */
   close(): void;
 }
@@ -39,6 +41,14 @@ export function openWindowScreen(options: { title: string; width?: number; heigh
     screen: {
       show: (frame) => (latest = frame),
       fps: () => window.fps(),
+      capture(png) {
+        // Twice: the back buffer is read, and after a swap it holds the frame before last.
+        window.draw(latest);
+        window.draw(latest);
+        const pixels = window.readPixels();
+        if (png) window.screenshot(png);
+        return pixels;
+      },
       current: () => move,
       observe: () => {},
       done,
