@@ -241,7 +241,14 @@ async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => 
     if (listening === null) throw new Error(`step ${step.id}'s server did not start: ${server.stderr.slice(-300)}`);
     const port = Number(listening[1]);
     for (const [i, players] of ladder.entries()) {
-      const rung = await runRung(step, port, server, players, i, (s) => progress(`step ${step.id}: ${s}`));
+      let rung: Rung;
+      try {
+        rung = await runRung(step, port, server, players, i, (s) => progress(`step ${step.id}: ${s}`));
+      } catch (e) {
+        // An overloaded server that cannot even answer its console has broken down too.
+        brokenRungs.push(`step ${step.id} at ${players} players: ${(e as Error).message}`);
+        break;
+      }
       rungs.push(rung);
       progress(`step ${step.id}: ${players} players: p50 ${rung.latencyMs.p50} ms, p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown})` : ""}`);
       if (rung.brokeDown !== null) break;
@@ -300,6 +307,8 @@ const progress = (line: string) => {
 const startedAt = performance.now();
 const rungs: Rung[] = [];
 const failures: string[] = [];
+/** Rungs that could not be measured at all (the server stopped answering): the ladder ends there. */
+const brokenRungs: string[] = [];
 for (const step of steps) {
   try {
     await runStep(step, rungs, progress);
@@ -314,7 +323,7 @@ if (isTty) process.stdout.write("\r\x1b[2K");
 
 const about = machine();
 const settings = { ladder, seconds, steps: steps.map((s) => s.id), runners: flags.runners, view: flags.view, quick, p99LimitMs: flags["p99-limit"] };
-const results = { machine: about, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, codec, failures };
+const results = { machine: about, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, brokenRungs, codec, failures };
 const chartTitle = `Input-to-state latency against players (${about.cores} cores, loopback, ${seconds} s per rung)`;
 const svg = latencyChart(
   steps.map((s) => ({
@@ -340,6 +349,7 @@ const markdown = [
   "## Codec",
   "",
   codecTable(codec),
+  ...(brokenRungs.length > 0 ? ["", "Rungs that could not be measured (the ladder stopped there):", "", ...brokenRungs.map((b) => `- ${b}`)] : []),
   ...(failures.length > 0 ? ["", "## Failures", "", ...failures.map((f) => `- ${f}`)] : []),
   "",
 ].join("\n");
