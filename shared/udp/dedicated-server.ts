@@ -36,11 +36,15 @@ export interface Client<T> {
   readonly data: T;
 }
 
+/** What the sessions need of the game: joining (which may refuse), leaving, and what to welcome
+ *  a newcomer with. shared/room.ts' Room is one; step 07's game with rules is another. */
+export type SessionRoom = Pick<Room, "join" | "leave" | "state" | "players" | "count">;
+
 export interface DedicatedServerOptions<T> {
   readonly host: string;
   readonly port: number;
   readonly pool: PortPool;
-  readonly room: Room;
+  readonly room: SessionRoom;
   readonly timeoutMs: number;
   /** Datagrams per second per IP address (0: no limit). */
   readonly rateLimit?: number;
@@ -344,11 +348,13 @@ export interface StepHooks<T> extends Pick<DedicatedServerOptions<T>, "newData" 
   readonly timers?: () => number;
   /** Runs before the goodbyes when the server stops (a step stops its timers here). */
   readonly onStop?: () => void;
+  /** Console commands the step adds. */
+  readonly commands?: Record<string, ConsoleCommand>;
 }
 
 /** Starts the server the flags describe, with its console and Ctrl-C; prints `listening on HOST:PORT`.
  *  Exits the process (status 2) on a bad --ports, and (status 0) on `stop`. */
-export async function serveFromFlags<T>(flags: Parsed<typeof udpServerFlags>, room: Room, hooks: StepHooks<T>): Promise<DedicatedPortServer<T>> {
+export async function serveFromFlags<T>(flags: Parsed<typeof udpServerFlags>, room: SessionRoom, hooks: StepHooks<T>): Promise<DedicatedPortServer<T>> {
   const pool = poolFromFlags(flags.ports, flags.port, flags["max-players"]);
   if (typeof pool === "string") {
     console.error(pool);
@@ -362,7 +368,7 @@ export async function serveFromFlags<T>(flags: Parsed<typeof udpServerFlags>, ro
     log.info(`stopped: ${server.statsLine()}`);
     process.exit(0);
   };
-  startConsole(server.commands(hooks, stop));
+  startConsole({ ...server.commands(hooks, stop), ...hooks.commands });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   console.log(`listening on ${server.hostname}:${server.port} (dedicated ports ${pool.describe()}; type help for the console)`);

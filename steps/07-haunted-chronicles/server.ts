@@ -1,0 +1,137 @@
+// Step 07: the whole game, Haunted Chronicles. The netcode is step 05's (a tick, inputs numbered and
+// acknowledged, sessions on dedicated ports) and the client adds step 06's prediction; what is new
+// is the game: a lobby where players pick a team and get ready, a timed round of hide-and-seek, and
+// back to the lobby (shared/game/rules.ts, pure). And per-player sight: during the round each
+// player is sent only the squares it can see, with the shadows to draw (shared/game/view.ts).
+import { cli, flag, portFlag } from "../../shared/cli.ts";
+import { GameRoom } from "../../shared/game/game-room.ts";
+import { phaseMessage, type Phase } from "../../shared/game/rules.ts";
+import { shadesOf, sightApplies, visibleTo } from "../../shared/game/view.ts";
+import { log } from "../../shared/log.ts";
+import { MANOR } from "../../shared/maps/grid-map.ts";
+import { mulberry32 } from "../../shared/netsim/prng.ts";
+import { formatMessage, formatPlayer, formatState, isMove, type Action, type Move } from "../../shared/protocol.ts";
+import { formatShades } from "../../shared/shades.ts";
+import { startTickLoop } from "../../shared/tick-loop.ts";
+import { encode } from "../../shared/udp/datagram.ts";
+import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
+
+/** Step 07's own dedicated ports, so it runs beside the other steps' servers. */
+const PORTS = "17000-17999";
+
+const flags = cli({
+  usage: "bun steps/07-haunted-chronicles/server.ts [--port P] [--tick HZ] [--game-seconds S] [--transition-seconds S] [--seed N]",
+  summary: "Haunted Chronicles: lobby, teams, a timed hide-and-seek; each player is sent only what it can see.",
+  flags: {
+    ...udpServerFlags,
+    port: portFlag(9907),
+    ports: flag("string", "", `dedicated ports FIRST-LAST (default ${PORTS}, or chosen by the OS when --port is 0)`),
+    tick: flag("number", 30, "ticks per second: state updates sent to every client"),
+    "game-seconds": flag("number", 20, "seconds the seekers have to catch every hider"),
+    "transition-seconds": flag("number", 5, "seconds of countdown before a game, and of results after it"),
+    seed: flag("number", 0, "seed for the spawn places, so a run can be replayed (0: random)"),
+  },
+});
+
+const random = flags.seed === 0 ? Math.random : mulberry32(flags.seed);
+const room = new GameRoom(
+  MANOR,
+  { tickHz: flags.tick, gameSeconds: flags["game-seconds"], transitionSeconds: flags["transition-seconds"], maxPlayers: flags["max-players"] },
+  random,
+);
+/** Every player's latest move: held until the player sends another (step 05). */
+const moves = new Map<string, Move>();
+/** Lobby inputs (team, ready) since the last tick: each happens once, in arrival order. */
+const actions: [string, Action][] = [];
+let staleInputs = 0;
+/** Time spent working out who sees what, per tick: the last second's average and worst. */
+const sight = { avgMs: 0, maxMs: 0, window: { start: performance.now(), total: 0, count: 0, max: 0 } };
+
+const server = await serveFromFlags<{ seq: number }>({ ...flags, ports: flags.ports === "" && flags.port !== 0 ? PORTS : flags.ports }, room, {
+  newData: () => ({ seq: 0 }),
+  onInput(client, message) {
+    if (message.seq === undefined) return server.refuseFrom(client, "MALFORMED", "step 07 wants INPUT <input> SEQ <n>");
+    if (message.seq <= client.data.seq) {
+      staleInputs++;
+      return;
+    }
+    client.data.seq = message.seq;
+    if (isMove(message.input)) moves.set(client.name, message.input);
+    else actions.push([client.name, message.input]);
+  },
+  onLeave: (client) => moves.delete(client.name),
+  stats: () => {
+    const s = loop.stats;
+    return ` ticks=${s.ticks} late=${s.late} skipped=${s.skipped} tick-ms=${s.workAvgMs.toFixed(2)}/${s.workMaxMs.toFixed(2)} sight-ms=${sight.avgMs.toFixed(2)}/${sight.maxMs.toFixed(2)} stale-inputs=${staleInputs} phase=${room.game.phase.kind}`;
+  },
+  timers: () => (loop.running ? 1 : 0),
+  onStop: () => loop.stop(),
+  commands: {
+    place: {
+      help: "place <name> <x> <y>: put a player on a free spot (tests, demonstrations)",
+      run: ([name, x, y]) => [room.place(name ?? "", Number(x), Number(y)) ? `placed ${name} at (${x},${y})` : `cannot place ${JSON.stringify(name ?? "")} there`],
+    },
+    teams: {
+      help: "the phase, and every player's team, readiness and whether caught",
+      run: () => [
+        `phase ${room.game.phase.kind}`,
+        ...[...room.game.members].map(([name, m]) => `${name} ${m.team}${m.ready ? " ready" : ""}${m.caught ? " caught" : ""}`),
+      ],
+    },
+  },
+});
+
+/** Shadows depend only on where the viewer stands (walls never move): formatted once per place.
+ *  A hider keeping still, which is most of hiding, costs nothing after the first tick. */
+const shadeCache = new Map<string, string>();
+function shadesText(name: string): string | undefined {
+  const me = room.game.world.players.find((p) => p.name === name);
+  const key = me && !room.game.members.get(name)?.caught ? `${me.x},${me.y}` : "";
+  const known = shadeCache.get(key);
+  if (known !== undefined) return known;
+  const text = formatShades(shadesOf(room.game, name) ?? []);
+  if (shadeCache.size >= 10_000) shadeCache.clear(); // bounded, whatever the players do
+  shadeCache.set(key, text);
+  return text;
+}
+
+/** One datagram per client: the phase, then its own STATE: the squares it sees, its shadows during
+ *  the game, the tick and its ACK. Each square is formatted once a tick, whoever sees it. */
+function broadcast(tick: number): void {
+  const game = room.game;
+  const phase = `${formatMessage(phaseMessage(game))} `;
+  const written = new Map(game.world.players.map((p) => [p, formatPlayer(p)]));
+  const started = performance.now();
+  for (const client of server.clients.values()) {
+    const seen = visibleTo(game, client.name).map((p) => written.get(p));
+    const shades = sightApplies(game) ? shadesText(client.name) : undefined;
+    server.send(client, encode(phase + formatState(`[${seen.join(",")}]`, tick, client.data.seq, shades)));
+  }
+  if (sightApplies(game)) measureSight(performance.now() - started);
+}
+
+function measureSight(ms: number): void {
+  const w = sight.window;
+  w.total += ms;
+  w.count++;
+  w.max = Math.max(w.max, ms);
+  const now = performance.now();
+  if (now - w.start >= 1000) {
+    sight.avgMs = w.total / w.count;
+    sight.maxMs = w.max;
+    sight.window = { start: now, total: 0, count: 0, max: 0 };
+  }
+}
+
+let lastPhase: Phase["kind"] = room.game.phase.kind;
+const loop = startTickLoop(flags.tick, (tick) => {
+  room.tick(actions.splice(0), moves);
+  const phase = room.game.phase;
+  if (phase.kind !== lastPhase) {
+    const text = formatMessage(phaseMessage(room.game));
+    log.info(`${lastPhase} -> ${phase.kind}: ${text}`);
+    lastPhase = phase.kind;
+  }
+  broadcast(tick);
+});
+log.info(`ticking at ${flags.tick} Hz; rounds of ${flags["game-seconds"]} s on the manor (${MANOR.walls.length} walls)`);
