@@ -1,8 +1,11 @@
 // `bun run play`: starts the newest step's server in the background and its client in this
 // terminal, no flags needed. `bun run play -- --step 03` plays an older step; other flags go
-// to the client (e.g. `--name Zyno`).
+// to the client (e.g. `--name Zyno`, `--renderer terminal`). With a display, the client plays in
+// a raylib window, built here the first time (~20 s); if it cannot be built, one line says why
+// and the game plays in the terminal.
 import { readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { buildRaylib } from "./build-raylib.ts";
 
 const args = Bun.argv.slice(2);
 const stepIndex = args.indexOf("--step");
@@ -15,6 +18,21 @@ const step = wanted === undefined ? steps.at(-1) : steps.find((s) => s.startsWit
 if (step === undefined) {
   console.error(`no playable step ${wanted ?? ""} (have: ${steps.join(", ")})`);
   process.exit(2);
+}
+
+/** The value of `--renderer` among the client's flags (`--renderer X` or `--renderer=X`), if given. */
+function rendererOf(flags: readonly string[]): string | undefined {
+  const i = flags.findIndex((a) => a === "--renderer" || a.startsWith("--renderer="));
+  if (i < 0) return undefined;
+  return flags[i]!.includes("=") ? flags[i]!.slice("--renderer=".length) : flags[i + 1];
+}
+
+if (process.env.DISPLAY && rendererOf(args) !== "terminal") {
+  const built = await buildRaylib({ onStart: () => console.log("building the raylib window library once (~20 s; `--renderer terminal` skips it)...") });
+  if (!built.ok) {
+    console.log(`raylib window unavailable: ${built.reason}; playing in the terminal`);
+    args.push("--renderer", "terminal");
+  }
 }
 
 const logFile = join(import.meta.dir, "..", "server.log");

@@ -198,7 +198,7 @@ export class RaylibWindow {
     // Bun's event loop, so the client would stop answering the server.
     lib.SetConfigFlags(FLAG.ALWAYS_RUN | FLAG.RESIZABLE | (options.hidden ? FLAG.HIDDEN : 0));
     lib.InitWindow(options.width, options.height, cString(options.title));
-    if (!lib.IsWindowReady()) return { ok: false, reason: "raylib window unavailable: InitWindow failed (no OpenGL 3.3? Debian: libgl1-mesa-dri)" };
+    if (!lib.IsWindowReady()) return { ok: false, reason: `raylib window unavailable: InitWindow failed on DISPLAY=${process.env.DISPLAY ?? ""} (display unreachable, or no OpenGL 3.3: Debian libgl1-mesa-dri)` };
     windowOpen = true;
     return { ok: true, window: new RaylibWindow(lib) };
   }
