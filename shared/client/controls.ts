@@ -1,10 +1,12 @@
 // Who decides the next input: a person at the keyboard or a scripted bot. Clients ask
 // `current()` whenever they need an input, and report what they see with `observe()`.
-import type { Move, Player } from "../protocol.ts";
+import type { Action, Move, Player } from "../protocol.ts";
 import type { World } from "../simulation.ts";
 
 export interface Controls {
   current(): Move;
+  /** Step 07: lobby keys pressed since the last call (team, ready), oldest first. */
+  takeActions?(): Action[];
   /** Called with every new state the client receives (bots steer and measure with it). */
   observe(world: World, me: string): void;
   /** Resolves when the player wants to stop (q, Escape, Ctrl-C, end of a bot's run). */

@@ -15,7 +15,7 @@
 //
 // Pure: no clock, no network. The caller says when a tick passes and when a STATE arrives.
 import type { Move, Player } from "../protocol.ts";
-import { step, type World } from "../simulation.ts";
+import { SPEED, step, type World } from "../simulation.ts";
 
 /** One tick the client predicted: the input held then, and which of that input's ticks it was. */
 export interface PredictedTick {
@@ -23,6 +23,8 @@ export interface PredictedTick {
   readonly move: Move;
   /** 0 for the first tick of input `seq`, 1 for the next... */
   readonly index: number;
+  /** Pixels per tick, when not the simulation's SPEED (step 07: each team has its own). */
+  readonly speed?: number;
 }
 
 /** What one STATE says about our own square. */
@@ -42,18 +44,18 @@ const MAX_CANDIDATES = 8;
 
 /** Our square after one tick holding `move`, moved by the shared simulation against the walls and
  *  the other squares of `world` (where we stand in `world` is ignored: `me` says it). */
-export function predictMove(world: World, me: Player, move: Move): Player {
+export function predictMove(world: World, me: Player, move: Move, speed = SPEED): Player {
   if (move === ".") return me;
   const players = world.players.map((p) => (p.name === me.name ? me : p));
   if (!players.includes(me)) players.push(me);
-  const after = step({ ...world, players }, new Map([[me.name, move]]));
+  const after = step({ ...world, players }, new Map([[me.name, move]]), speed);
   return after.players.find((p) => p.name === me.name) ?? me;
 }
 
 /** Replays ticks on top of a square, in order. */
 export function replay(world: World, from: Player, ticks: readonly PredictedTick[]): Player {
   let me = from;
-  for (const t of ticks) me = predictMove(world, me, t.move);
+  for (const t of ticks) me = predictMove(world, me, t.move, t.speed);
   return me;
 }
 
@@ -92,13 +94,13 @@ export class Predictor {
   }
 
   /** One tick of the client's clock with input `seq` (`move`) held: moves the square at once. */
-  tick(seq: number, move: Move, world: World): Player {
+  tick(seq: number, move: Move, world: World, speed?: number): Player {
     const index = seq === this.last.seq ? this.last.index + 1 : 0;
     this.last = { seq, index };
     if (move === ".") return this.me; // standing still: nothing to replay, ever
-    this.pending.push({ seq, move, index });
+    this.pending.push({ seq, move, index, ...(speed === undefined ? {} : { speed }) });
     if (this.pending.length > MAX_PENDING) this.pending.shift();
-    this.me = predictMove(world, this.me, move);
+    this.me = predictMove(world, this.me, move, speed);
     return this.me;
   }
 

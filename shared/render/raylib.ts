@@ -11,7 +11,7 @@
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { Color, Move } from "../protocol.ts";
+import type { Action, Color, Move } from "../protocol.ts";
 import type { DrawCommand, Frame, Point } from "./draw.ts";
 
 /** Where scripts/build-raylib.ts puts the library (RAYLIB_LIBRARY overrides, e.g. a system copy of raylib 3.5). */
@@ -49,7 +49,10 @@ export type Loaded<T> = { ok: true } & T | { ok: false; reason: string };
 // Values from raylib 3.5's raylib.h.
 const LOG_WARNING = 4;
 export const FLAG = { RESIZABLE: 0x4, HIDDEN: 0x80, ALWAYS_RUN: 0x100 } as const;
-export const KEY = { ESCAPE: 256, RIGHT: 262, LEFT: 263, DOWN: 264, UP: 265, W: 87, A: 65, S: 83, D: 68 } as const;
+export const KEY = {
+  ESCAPE: 256, RIGHT: 262, LEFT: 263, DOWN: 264, UP: 265, W: 87, A: 65, S: 83, D: 68,
+  ONE: 49, TWO: 50, THREE: 51, R: 82, B: 66, N: 78, ENTER: 257, SPACE: 32,
+} as const;
 
 const HOW_TO_GET = "run `bun run build:raylib` (Debian packages: `bash scripts/install-raylib-deps.sh`)";
 const opened = new Map<string, RaylibLib>();
@@ -161,6 +164,17 @@ export function heldMove(lib: RaylibLib): Move {
   return ".";
 }
 
+/** Step 07's lobby keys pressed since the last frame: 1/R seekers, 2/B hiders, 3/N nobody, Enter or space ready. */
+export function pressedActions(lib: RaylibLib): Action[] {
+  const pressed = (...keys: number[]) => keys.some((k) => lib.IsKeyPressed(k));
+  const actions: Action[] = [];
+  if (pressed(KEY.ONE, KEY.R)) actions.push("RED");
+  if (pressed(KEY.TWO, KEY.B)) actions.push("BLUE");
+  if (pressed(KEY.THREE, KEY.N)) actions.push("NEUTRAL");
+  if (pressed(KEY.ENTER, KEY.SPACE)) actions.push("READY");
+  return actions;
+}
+
 export interface Pixels {
   readonly width: number;
   readonly height: number;
@@ -210,8 +224,8 @@ export class RaylibWindow {
   }
 
   /** What the player asks for since the last frame: a direction, and whether to quit (Escape or the close button). */
-  input(): { move: Move; quit: boolean } {
-    return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose() };
+  input(): { move: Move; quit: boolean; actions: Action[] } {
+    return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose(), actions: pressedActions(this.lib) };
   }
 
   /** Frames per second as raylib measures them (averaged over the last 30 frames). */
@@ -264,7 +278,7 @@ export function pixelAt(pixels: Pixels, x: number, y: number): Color & { a: numb
  */
 export function runWindow(
   window: RaylibWindow,
-  handlers: { frame: () => Frame; onMove: (move: Move) => void; onQuit: () => void; fps?: number },
+  handlers: { frame: () => Frame; onMove: (move: Move) => void; onQuit: () => void; onActions?: (actions: Action[]) => void; fps?: number },
 ): { stop(): void } {
   const period = 1000 / (handlers.fps ?? 60);
   const started = performance.now();
@@ -274,13 +288,14 @@ export function runWindow(
   const tick = () => {
     if (!running) return;
     window.draw(handlers.frame());
-    const { move, quit } = window.input();
+    const { move, quit, actions } = window.input();
     if (quit) {
       running = false;
       handlers.onQuit();
       return;
     }
     handlers.onMove(move);
+    if (actions.length > 0) handlers.onActions?.(actions);
     count++;
     // Aim at the next slot of a fixed schedule, so small delays do not add up.
     timer = setTimeout(tick, Math.max(0, started + count * period - performance.now()));

@@ -1,7 +1,7 @@
 // What the player sees, as a pure function: the client's view of the game in, a Frame out.
 // Both renderers (terminal, raylib window) draw this same list, and tests check it directly.
 import type { Color, Player, Size, Wall } from "../protocol.ts";
-import type { DrawCommand, Frame } from "./draw.ts";
+import type { DrawCommand, Frame, Point } from "./draw.ts";
 
 export type ConnectionStatus = "connecting" | "playing" | "lost";
 
@@ -21,6 +21,8 @@ export interface ClientView {
   readonly walls: readonly Wall[];
   readonly players: readonly Player[];
   readonly hud: Hud;
+  /** Step 07: what this player cannot see, one convex polygon each, drawn as darkness over the walls. */
+  readonly shades?: readonly (readonly Point[])[];
 }
 
 export const BACKGROUND: Color = { r: 24, g: 22, b: 30 };
@@ -28,6 +30,9 @@ export const HUD_TEXT: Color = { r: 235, g: 235, b: 235 };
 export const HUD_PANEL: Color = { r: 0, g: 0, b: 0 };
 export const MARK: Color = { r: 255, g: 255, b: 255 };
 export const HUD_FONT = 20;
+export const SHADE: Color = { r: 4, g: 3, b: 8 };
+/** Shadows may overlap (one per wall): where two do, the darkness is deeper (1 - 0.15² ≈ 98%). */
+export const SHADE_ALPHA = 0.85;
 export const NAME_FONT = 10;
 
 export function hudLines(view: ClientView): string[] {
@@ -42,6 +47,7 @@ export function hudLines(view: ClientView): string[] {
 export function drawScene(view: ClientView): Frame {
   const commands: DrawCommand[] = [];
   for (const w of view.walls) commands.push({ kind: "rect", x: w.x, y: w.y, w: w.w, h: w.h, color: w.color });
+  for (const points of view.shades ?? []) commands.push({ kind: "polygon", points, color: SHADE, alpha: SHADE_ALPHA });
   for (const p of view.players) {
     commands.push({ kind: "rect", x: p.x, y: p.y, w: p.w, h: p.h, color: p.color });
     if (p.name === view.me) commands.push({ kind: "rect", x: p.x - 2, y: p.y - 2, w: p.w + 4, h: p.h + 4, color: MARK, outline: true });

@@ -3,7 +3,7 @@
 // on its own, so drawing never waits for the network and a silent server never freezes it.
 // It is also the player's Controls: held arrows/WASD give the Move, Escape or closing quits.
 import type { Controls } from "../client/controls.ts";
-import type { Move } from "../protocol.ts";
+import type { Action, Move } from "../protocol.ts";
 import type { Frame } from "./draw.ts";
 import { RaylibWindow, runWindow, type Loaded, type Pixels } from "./raylib.ts";
 
@@ -23,11 +23,13 @@ export function openWindowScreen(options: { title: string; width?: number; heigh
   const window = opened.window;
   let latest: Frame = { width: 1, height: 1, background: { r: 0, g: 0, b: 0 }, commands: [] };
   let move: Move = ".";
+  const actions: Action[] = [];
   let finish: (why: string) => void = () => {};
   const done = new Promise<string>((resolve) => (finish = resolve));
   const loop = runWindow(window, {
     frame: () => latest,
     onMove: (m) => (move = m),
+    onActions: (pressed) => actions.push(...pressed),
     onQuit: () => finish("quit"),
     fps: options.fps ?? 60,
   });
@@ -50,6 +52,7 @@ export function openWindowScreen(options: { title: string; width?: number; heigh
         return pixels;
       },
       current: () => move,
+      takeActions: () => actions.splice(0),
       observe: () => {},
       done,
       stop: close,
