@@ -9,7 +9,7 @@ import { cli, flag, type Parsed } from "../../shared/cli.ts";
 import { Neighbourhood } from "../../shared/interest.ts";
 import { log } from "../../shared/log.ts";
 import { COURTYARD } from "../../shared/maps.ts";
-import { formatPlayer, formatPlayers, formatState, isMove, type Move } from "../../shared/protocol.ts";
+import { formatPlayers, isMove, type Move } from "../../shared/protocol.ts";
 import { Room } from "../../shared/room.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { encode } from "../../shared/udp/datagram.ts";
@@ -71,11 +71,7 @@ export async function serveBroadcastLoop(flags: Parsed<typeof broadcastLoopFlags
   /** With --view: each client gets its own list, the players near it (see shared/interest.ts). */
   function broadcastNearby(tick: number): void {
     const around = new Neighbourhood(room.players, flags.view);
-    const written = new Map(room.players.map((p) => [p, formatPlayer(p)])); // each square once a tick
-    for (const client of server.clients.values()) {
-      const seen = around.near(client.name).map((p) => written.get(p));
-      server.send(client, encode(formatState(`[${seen.join(",")}]`, tick, client.data.seq)));
-    }
+    for (const client of server.clients.values()) server.send(client, around.stateFor(client.name, tick, client.data.seq));
   }
 
   const loop = startTickLoop(flags.tick, (tick) => {
