@@ -1,0 +1,181 @@
+// A bot that plays step 07 for tests and the benchmark: in the lobby it picks a team (the one asked
+// for, else seekers when there are too few) and gets ready; in the game a seeker walks at the
+// nearest hider it can see, or roams; a hider flees the nearest seeker it can see, or keeps still.
+// It knows only what the server sent (the squares in sight, their colours), like a player.
+import type { Session } from "../client/session.ts";
+import type { Controls } from "../client/controls.ts";
+import type { Action, Move, Player } from "../protocol.ts";
+import { slide, type World } from "../simulation.ts";
+import type { ClientView } from "../render/scene.ts";
+import type { PhaseMessage } from "./hud.ts";
+import { SPEEDS, teamOfColor, type Team } from "./rules.ts";
+
+export interface GameBotReport {
+  readonly name: string;
+  /** Kept for the benchmark's shape (a step-05 bot measures these); this bot does not. */
+  readonly latencies: number[];
+  timeouts: number;
+  states: number;
+  team?: Team;
+  /** Texts of TRANSITION_GAME_LOBBY seen, once per game: who won. */
+  readonly results: string[];
+  /** Phases in the order first seen, each once per change: LOBBY, TRANSITION_LOBBY_GAME, GAME... */
+  readonly phases: string[];
+  caught: boolean;
+}
+
+export interface GameBotOptions {
+  readonly duration: number; // seconds
+  /** The team to pick; undefined: seekers if fewer than one in four, else hiders. */
+  readonly team?: "RED" | "BLUE";
+  readonly random?: () => number;
+  readonly print?: (line: string) => void;
+}
+
+/** What the bot is shown: a ClientView and the phase it came with. */
+export interface GameView extends ClientView {
+  readonly phase?: PhaseMessage;
+}
+
+const DIRS: readonly Move[] = ["L", "R", "U", "D"];
+/** A READY is sent again only if the lobby still does not list us after this long (its ACK and a tick). */
+const READY_PATIENCE_MS = 600;
+
+export function gameBot(name: string, options: GameBotOptions): Controls & { readonly report: GameBotReport; see(view: GameView): void } {
+  const random = options.random ?? Math.random;
+  const report: GameBotReport = { name, latencies: [], timeouts: 0, states: 0, results: [], phases: [], caught: false };
+  let move: Move = ".";
+  let actions: Action[] = [];
+  let readySentAt = -Infinity;
+  let teamSentAt = -Infinity;
+  let roam: Move = DIRS[Math.floor(random() * 4)]!;
+  let roamUntil = 0;
+  let lastPrint = performance.now();
+  const { promise: done, resolve: finish } = Promise.withResolvers<string>();
+  const timer = setTimeout(() => finish("duration"), options.duration * 1000);
+
+  const canGo = (me: Player, d: Move, world: World, speed: number) => {
+    const to = slide(me, d, speed, [...world.walls, ...world.players.filter((p) => p !== me && !teamOfColor(p.color)?.caught)], world.size);
+    return to.x !== me.x || to.y !== me.y ? to : undefined;
+  };
+
+  const lobby = (view: GameView, me: Player, team: Team | undefined, ready: readonly string[], now: number) => {
+    move = ".";
+    const wanted = options.team ?? chooseTeam(view.players);
+    const wantedTeam: Team = wanted === "RED" ? "SEEKERS" : "HIDERS";
+    if (team !== wantedTeam && !ready.includes(name)) {
+      if (now - teamSentAt > READY_PATIENCE_MS) {
+        actions.push(wanted);
+        teamSentAt = now;
+      }
+    } else if (team === wantedTeam && !ready.includes(name) && now - readySentAt > READY_PATIENCE_MS) {
+      actions.push("READY");
+      readySentAt = now;
+    }
+    void me;
+  };
+
+  const seek = (world: World, me: Player, now: number) => {
+    const hiders = world.players.filter((p) => teamOfColor(p.color)?.team === "HIDERS" && !teamOfColor(p.color)?.caught);
+    const target = nearest(me, hiders);
+    const speed = SPEEDS.SEEKERS;
+    if (target !== undefined) {
+      const dx = target.x - me.x;
+      const dy = target.y - me.y;
+      const horizontal: Move = dx > 0 ? "R" : "L";
+      const vertical: Move = dy > 0 ? "D" : "U";
+      // Close the larger gap first; the other when that way is blocked.
+      const order = Math.abs(dx) >= Math.abs(dy) ? [horizontal, vertical] : [vertical, horizontal];
+      const open = order.find((d) => canGo(me, d, world, speed));
+      if (open !== undefined) return (move = open);
+    }
+    if (now >= roamUntil || !canGo(me, roam, world, speed)) {
+      const free = DIRS.filter((d) => canGo(me, d, world, speed));
+      roam = free[Math.floor(random() * free.length)] ?? ".";
+      roamUntil = now + 500 + random() * 1500;
+    }
+    move = roam;
+  };
+
+  const hide = (world: World, me: Player) => {
+    const seekers = world.players.filter((p) => teamOfColor(p.color)?.team === "SEEKERS");
+    const threat = nearest(me, seekers);
+    if (threat === undefined) return (move = "."); // out of sight: keep still
+    let best: Move = ".";
+    let bestDistance = gap(me, threat);
+    for (const d of DIRS) {
+      const to = canGo(me, d, world, SPEEDS.HIDERS);
+      if (to !== undefined && gap(to, threat) > bestDistance) [best, bestDistance] = [d, gap(to, threat)];
+    }
+    move = best;
+  };
+
+  const see = (view: GameView) => {
+    const now = performance.now();
+    report.states++;
+    const phase = view.phase;
+    if (phase === undefined) return;
+    if (report.phases.at(-1) !== phase.type) {
+      report.phases.push(phase.type);
+      if (phase.type === "TRANSITION_GAME_LOBBY") report.results.push(phase.text);
+    }
+    const world: World = { size: view.size, walls: view.walls, players: view.players };
+    const me = view.players.find((p) => p.name === view.me);
+    if (me === undefined) return;
+    const status = teamOfColor(me.color);
+    if (status) [report.team, report.caught] = [status.team, status.caught || report.caught];
+    if (phase.type === "LOBBY") lobby(view, me, status?.team, phase.ready, now);
+    else if (phase.type !== "GAME" || status?.caught) move = ".";
+    else if (status?.team === "SEEKERS") seek(world, me, now);
+    else hide(world, me);
+    if (options.print && now - lastPrint >= 1000) {
+      lastPrint = now;
+      options.print(`[bot ${name}] ${phase.type} ${status?.team ?? "?"}${status?.caught ? " caught" : ""} at (${me.x},${me.y}), sees ${view.players.length}`);
+    }
+  };
+
+  return {
+    report,
+    see,
+    current: () => move,
+    takeActions: () => actions.splice(0),
+    observe: () => {},
+    done,
+    stop() {
+      clearTimeout(timer);
+      finish("stopped");
+    },
+  };
+}
+
+/** One seeker for every three hiders, about. */
+function chooseTeam(players: readonly Player[]): "RED" | "BLUE" {
+  const teams = players.map((p) => teamOfColor(p.color)?.team);
+  const seekers = teams.filter((t) => t === "SEEKERS").length;
+  const hiders = teams.filter((t) => t === "HIDERS").length;
+  return seekers === 0 || hiders >= 3 * seekers ? "RED" : "BLUE";
+}
+
+const gap = (a: { x: number; y: number }, b: { x: number; y: number }): number => Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
+const nearest = (me: Player, others: readonly Player[]): Player | undefined =>
+  others.reduce<Player | undefined>((best, p) => (best === undefined || gap(me, p) < gap(me, best) ? p : best), undefined);
+
+/** A Session around the bot (what runClient would give a step-05 bot): it sees what the client shows. */
+export function gameBotSession(name: string, options: GameBotOptions & { readonly quiet?: boolean }): Session & { readonly bot: ReturnType<typeof gameBot> } {
+  const bot = gameBot(name, { ...options, ...(options.quiet ? {} : { print: (line: string) => console.log(line) }) });
+  return {
+    name,
+    bot,
+    controls: bot,
+    report: bot.report,
+    current: () => bot.current(),
+    show: (view) => bot.see(view),
+    close(reason) {
+      bot.stop();
+      if (options.quiet) return;
+      const r = bot.report;
+      console.log(`[bot ${name}] done (${reason}): ${r.team ?? "no team"}, results: ${r.results.map((t) => t.replaceAll("_", " ")).join(" / ") || "none"}`);
+      console.log(`BOT ${JSON.stringify(r)}`);
+    },
+  };
+}
