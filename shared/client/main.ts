@@ -2,7 +2,7 @@
 // that says how it ended: 0 when the player (or the bot's clock) chose to stop, otherwise 1 with
 // the reason on one line. `play` itself touches nothing global, so a benchmark can run hundreds.
 import { basename, dirname } from "node:path";
-import { cli, portFlag, type Parsed } from "../cli.ts";
+import { cli, portFlag, type Flags, type Parsed } from "../cli.ts";
 import { playerFlags, randomName, startSession, type Session } from "./session.ts";
 
 const RENDERERS = ["auto", "window", "terminal"];
@@ -10,11 +10,13 @@ const RENDERERS = ["auto", "window", "terminal"];
 const clientFlags = (port: number) => ({ ...playerFlags, port: portFlag(port) });
 export type ClientFlags = Parsed<ReturnType<typeof clientFlags>>;
 
-export async function runClient(
-  program: { readonly usage: string; readonly summary: string; readonly port: number },
-  play: (flags: ClientFlags, session: Session) => Promise<string>,
+/** `program.flags`: flags a step's client adds to every player's (step 06: its switches). */
+export async function runClient<F extends Flags = {}>(
+  program: { readonly usage: string; readonly summary: string; readonly port: number; readonly flags?: F },
+  play: (flags: ClientFlags & Parsed<F>, session: Session) => Promise<string>,
 ): Promise<never> {
-  const flags = cli({ usage: program.usage, summary: program.summary, flags: clientFlags(program.port) });
+  const all = { ...clientFlags(program.port), ...program.flags } as ReturnType<typeof clientFlags> & F;
+  const flags = cli({ usage: program.usage, summary: program.summary, flags: all }) as ClientFlags & Parsed<F>;
   if (!RENDERERS.includes(flags.renderer)) {
     console.error(`--renderer expects ${RENDERERS.join(", ")}; got ${JSON.stringify(flags.renderer)}`);
     process.exit(2);
