@@ -25,6 +25,7 @@ const STEPS: readonly StepEntry[] = [
   { id: "03", dir: "steps/03-persistent-tcp-threads" },
   { id: "04", dir: "steps/04-udp-dedicated-ports" },
   { id: "05", dir: "steps/05-broadcast-loop", view: true },
+  { id: "07", dir: "steps/07-haunted-chronicles" },
 ];
 
 const flags = cli({
