@@ -25,6 +25,7 @@ const STEPS: readonly StepEntry[] = [
   { id: "03", dir: "steps/03-persistent-tcp-threads" },
   { id: "04", dir: "steps/04-udp-dedicated-ports" },
   { id: "05", dir: "steps/05-broadcast-loop", view: true },
+  { id: "06", dir: "steps/06-client-prediction", view: true },
   { id: "07", dir: "steps/07-haunted-chronicles" },
 ];
 
@@ -342,6 +343,7 @@ const markdown = [
   "![latency against players](latency.svg)",
   "",
   "Latency is input-to-state: from a bot pressing a key to the first state that shows its square moving that way.",
+  "For 06 it is the felt latency of the own square: from the press to the first view drawn that shows it moving, which prediction draws at once.",
   "`fail`: bots that never joined; `err`: bots dropped during the rung; `t/o`: presses never seen within 5 s.",
   "msg/s and KB/s are the server's, `in` = from clients. CPU% is of one core (the machine has " + about.cores + ").",
   "",
