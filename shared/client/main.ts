@@ -12,7 +12,14 @@ export type ClientFlags = Parsed<ReturnType<typeof clientFlags>>;
 
 /** `program.flags`: flags a step's client adds to every player's (step 06: its switches). */
 export async function runClient<F extends Flags = {}>(
-  program: { readonly usage: string; readonly summary: string; readonly port: number; readonly flags?: F },
+  program: {
+    readonly usage: string;
+    readonly summary: string;
+    readonly port: number;
+    readonly flags?: F;
+    /** The step's own bot for --bot (step 07's plays the game: team, ready, chase or flee). */
+    readonly bot?: (name: string, duration: number) => Session;
+  },
   play: (flags: ClientFlags & Parsed<F>, session: Session) => Promise<string>,
 ): Promise<never> {
   const all = { ...clientFlags(program.port), ...program.flags } as ReturnType<typeof clientFlags> & F;
@@ -24,7 +31,7 @@ export async function runClient<F extends Flags = {}>(
   const name = flags.name === "" ? randomName() : flags.name;
   const step = basename(dirname(Bun.main)); // e.g. "05-broadcast-loop": the window says which step plays
   const title = `haunted-net ${step}: ${name}`;
-  const session = startSession({ name, bot: flags.bot, duration: flags.duration, renderer: flags.renderer, title });
+  const session = flags.bot && program.bot ? program.bot(name, flags.duration) : startSession({ name, bot: flags.bot, duration: flags.duration, renderer: flags.renderer, title });
   let chosen = false;
   void session.controls.done.then(() => (chosen = true)); // registered first: runs before play sees it
   process.on("SIGINT", () => session.controls.stop()); // Ctrl-C outside a raw terminal (a bot): leave cleanly

@@ -59,20 +59,25 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
     return to.x !== me.x || to.y !== me.y ? to : undefined;
   };
 
-  const lobby = (view: GameView, me: Player, team: Team | undefined, ready: readonly string[], now: number) => {
+  let chosen: "RED" | "BLUE" | undefined;
+  const lobby = (view: GameView, team: Team | undefined, ready: readonly string[], now: number) => {
     move = ".";
-    const wanted = options.team ?? chooseTeam(view.players);
-    const wantedTeam: Team = wanted === "RED" ? "SEEKERS" : "HIDERS";
-    if (team !== wantedTeam && !ready.includes(name)) {
-      if (now - teamSentAt > READY_PATIENCE_MS) {
-        actions.push(wanted);
+    chosen = options.team ?? rebalance(view.players, name) ?? chosen ?? chooseTeam(view.players);
+    const wantedTeam: Team = chosen === "RED" ? "SEEKERS" : "HIDERS";
+    const isReady = ready.includes(name);
+    // A READY toggles: sent again only when the lobby still says otherwise after a while.
+    if (team !== wantedTeam) {
+      if (isReady && now - readySentAt > READY_PATIENCE_MS) {
+        actions.push("READY"); // unready first: a ready player's team is locked
+        readySentAt = now;
+      } else if (!isReady && now - teamSentAt > READY_PATIENCE_MS) {
+        actions.push(chosen);
         teamSentAt = now;
       }
-    } else if (team === wantedTeam && !ready.includes(name) && now - readySentAt > READY_PATIENCE_MS) {
+    } else if (!isReady && now - readySentAt > READY_PATIENCE_MS) {
       actions.push("READY");
       readySentAt = now;
     }
-    void me;
   };
 
   const seek = (world: World, me: Player, now: number) => {
@@ -124,7 +129,7 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
     if (me === undefined) return;
     const status = teamOfColor(me.color);
     if (status) [report.team, report.caught] = [status.team, status.caught || report.caught];
-    if (phase.type === "LOBBY") lobby(view, me, status?.team, phase.ready, now);
+    if (phase.type === "LOBBY") lobby(view, status?.team, phase.ready, now);
     else if (phase.type !== "GAME" || status?.caught) move = ".";
     else if (status?.team === "SEEKERS") seek(world, me, now);
     else hide(world, me);
@@ -146,6 +151,17 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
       finish("stopped");
     },
   };
+}
+
+/** Bots that joined together all picked the same team: one of them (the same one whatever bot
+ *  asks: by name) goes over to the empty side. */
+function rebalance(players: readonly Player[], me: string): "RED" | "BLUE" | undefined {
+  const names = (team: Team) => players.filter((p) => teamOfColor(p.color)?.team === team).map((p) => p.name).sort();
+  const seekers = names("SEEKERS");
+  const hiders = names("HIDERS");
+  if (hiders.length === 0 && seekers.length >= 2 && seekers.at(-1) === me) return "BLUE";
+  if (seekers.length === 0 && hiders.length >= 2 && hiders[0] === me) return "RED";
+  return undefined;
 }
 
 /** One seeker for every three hiders, about. */

@@ -14,6 +14,7 @@ import { runClient } from "../../shared/client/main.ts";
 import { Predictor } from "../../shared/client/prediction.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
+import { gameBotSession } from "../../shared/game/bot.ts";
 import { gameNotes, isPhase, type PhaseMessage } from "../../shared/game/hud.ts";
 import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
 import type { Polygon } from "../../shared/geometry/types.ts";
@@ -193,5 +194,5 @@ export const gameFlags = {
 if (import.meta.main) {
   const usage = "bun steps/07-haunted-chronicles/client.ts [--host H] [--port P] [--name N] [--bot --duration S]";
   const summary = "Plays Haunted Chronicles. Lobby: 1/r seekers, 2/b hiders, 3/n nobody, Enter ready; arrows/WASD move; q quits. --bot plays on its own.";
-  await runClient({ usage, summary, port: 9907 }, play);
+  await runClient({ usage, summary, port: 9907, flags: gameFlags, bot: (name, duration) => gameBotSession(name, { duration }) }, play);
 }
