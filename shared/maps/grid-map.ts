@@ -9,7 +9,7 @@ import { PLAYER_SIZE, type GameMap } from "../simulation.ts";
 
 export const WALL_CHAR = "#";
 export const FLOOR_CHAR = ".";
-const MANOR_STONE: Color = { r: 70, g: 62, b: 80 };
+const MANOR_STONE: Color = { r: 104, g: 92, b: 118 };
 
 export type Loaded = { readonly ok: true; readonly map: GameMap } | { readonly ok: false; readonly error: string };
 

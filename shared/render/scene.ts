@@ -21,7 +21,7 @@ export interface ClientView {
   readonly walls: readonly Wall[];
   readonly players: readonly Player[];
   readonly hud: Hud;
-  /** Step 07: what this player cannot see, one convex polygon each, drawn as darkness over the walls. */
+  /** Step 07: what this player cannot see, one convex polygon each, drawn as darkness under the walls. */
   readonly shades?: readonly (readonly Point[])[];
 }
 
@@ -46,8 +46,9 @@ export function hudLines(view: ClientView): string[] {
 
 export function drawScene(view: ClientView): Frame {
   const commands: DrawCommand[] = [];
-  for (const w of view.walls) commands.push({ kind: "rect", x: w.x, y: w.y, w: w.w, h: w.h, color: w.color });
+  // Shadows first: each wall lies inside its own shadow, and the walls (known to all) stay readable.
   for (const points of view.shades ?? []) commands.push({ kind: "polygon", points, color: SHADE, alpha: SHADE_ALPHA });
+  for (const w of view.walls) commands.push({ kind: "rect", x: w.x, y: w.y, w: w.w, h: w.h, color: w.color });
   for (const p of view.players) {
     commands.push({ kind: "rect", x: p.x, y: p.y, w: p.w, h: p.h, color: p.color });
     if (p.name === view.me) commands.push({ kind: "rect", x: p.x - 2, y: p.y - 2, w: p.w + 4, h: p.h + 4, color: MARK, outline: true });
