@@ -1,8 +1,8 @@
 // The network simulator as a command: put it between any client and server of the course to feel
 // lag, jitter and loss. Example, step 05 with 100 ms each way and 5% loss:
-//   bun steps/05-broadcast-loop/server.ts --port 9904
-//   bun run netsim -- --to 127.0.0.1:9904 --listen 9905 --udp --delay 100 --jitter 20 --loss 5
-//   bun steps/05-broadcast-loop/client.ts --port 9905
+//   bun steps/05-broadcast-loop/server.ts               (listens on 9905)
+//   bun run netsim -- --to 127.0.0.1:9905 --listen 9915 --udp --delay 100 --jitter 20 --loss 5
+//   bun steps/05-broadcast-loop/client.ts --port 9915
 import { cli, flag, type Parsed } from "../shared/cli.ts";
 import type { Conditions } from "../shared/netsim/conditions.ts";
 import { formatDirection } from "../shared/netsim/counters.ts";
