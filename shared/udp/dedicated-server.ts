@@ -23,6 +23,17 @@ export const udpServerFlags = {
 };
 export const DEFAULT_PORTS = "11000-11999";
 
+/** A step's own main port and pool of dedicated ports, so every step's server can run beside the others. */
+export const ownPorts = (port: number, pool: string) => ({
+  port: portFlag(port),
+  ports: flag("string", "", `dedicated ports FIRST-LAST (default ${pool}, or chosen by the OS when --port is 0)`),
+});
+
+/** The flags with the step's pool filled in, unless --ports names one or --port 0 lets the OS choose. */
+export function withPool<F extends { readonly port: number; readonly ports: string }>(flags: F, pool: string): F {
+  return flags.ports === "" && flags.port !== 0 ? { ...flags, ports: pool } : flags;
+}
+
 export interface Client<T> {
   readonly name: string;
   /** Where the client sends from: its dedicated socket answers this address only. */

@@ -93,5 +93,5 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
 
 if (import.meta.main) {
   const usage = "bun steps/05-broadcast-loop/client.ts [--host H] [--port P] [--name N] [--bot --duration S] [--rate R]";
-  await runClient({ usage, summary: "Plays step 05: states arrive every tick, inputs go out when they change. q quits; --bot plays on its own.", port: 9904 }, play);
+  await runClient({ usage, summary: "Plays step 05: states arrive every tick, inputs go out when they change. q quits; --bot plays on its own.", port: 9905 }, play);
 }

@@ -13,10 +13,13 @@ import { formatPlayers, isMove, type Move } from "../../shared/protocol.ts";
 import { Room } from "../../shared/room.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { encode } from "../../shared/udp/datagram.ts";
-import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
+import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "../../shared/udp/dedicated-server.ts";
+
+const POOL = "12000-12999";
 
 export const broadcastLoopFlags = {
   ...udpServerFlags,
+  ...ownPorts(9905, POOL),
   tick: flag("number", 30, "ticks per second: state updates sent to every client"),
   view: flag("number", 0, "send each client only the players within PX pixels of it (0: everyone)"),
 };
@@ -87,5 +90,5 @@ if (import.meta.main) {
     summary: "The game over UDP with a fixed tick: the server applies the latest inputs and broadcasts the state.",
     flags: broadcastLoopFlags,
   });
-  await serveBroadcastLoop(flags);
+  await serveBroadcastLoop(withPool(flags, POOL));
 }

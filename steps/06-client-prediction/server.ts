@@ -1,20 +1,19 @@
 // Step 06's server is step 05's, unchanged (imported from steps/05-broadcast-loop/server.ts): a fixed tick, held
 // inputs numbered with SEQ, every STATE saying TICK and ACK. What is new in step 06 is the client,
 // which predicts its own square, reconciles with every STATE and interpolates the others.
-import { cli, flag, portFlag } from "../../shared/cli.ts";
+import { cli } from "../../shared/cli.ts";
+import { ownPorts, withPool } from "../../shared/udp/dedicated-server.ts";
 import { broadcastLoopFlags, serveBroadcastLoop } from "../05-broadcast-loop/server.ts";
 
-/** Step 06's own dedicated ports, so it runs beside step 05's server. */
-const PORTS = "16000-16999";
+const POOL = "16000-16999";
 
 const flags = cli({
   usage: "bun steps/06-client-prediction/server.ts [--port P] [--ports FIRST-LAST] [--tick HZ] [--timeout S] [--view PX]",
   summary: "Step 05's server (the game over UDP with a fixed tick), for step 06's predicting clients.",
   flags: {
     ...broadcastLoopFlags,
-    port: portFlag(9906),
-    ports: flag("string", "", `dedicated ports FIRST-LAST (default ${PORTS}, or chosen by the OS when --port is 0)`),
+    ...ownPorts(9906, POOL),
   },
 });
 
-await serveBroadcastLoop({ ...flags, ports: flags.ports === "" && flags.port !== 0 ? PORTS : flags.ports });
+await serveBroadcastLoop(withPool(flags, POOL));
