@@ -84,9 +84,10 @@ test("07: in the game a seeker is never sent a hider behind a wall, only what it
 }, 20_000);
 
 test("07: a whole game played by bots: they pick teams, get ready, the seeker catches the hider, the win is announced, everyone is back in the lobby", async () => {
-  const { server, port } = await startServer(SERVER, ["--game-seconds", "15", "--transition-seconds", "0.5"]);
-  const seeker = gameBotSession("Hunter", { duration: 20, team: "RED", quiet: true });
-  const hider = gameBotSession("Ghost", { duration: 20, team: "BLUE", quiet: true });
+  // A 2 s countdown leaves time to place them; one round each, then they stay in the lobby.
+  const { server, port } = await startServer(SERVER, ["--game-seconds", "15", "--transition-seconds", "2"]);
+  const seeker = gameBotSession("Hunter", { duration: 25, team: "RED", rounds: 1, quiet: true });
+  const hider = gameBotSession("Ghost", { duration: 25, team: "BLUE", rounds: 1, quiet: true });
   const options = { host: "127.0.0.1", port, rate: 30 };
   const playing = [play(options, seeker), play(options, hider)];
   try {
@@ -94,7 +95,7 @@ test("07: a whole game played by bots: they pick teams, get ready, the seeker ca
     // In the corridor's west end: the hider has its back to the wall, the seeker comes from the east.
     await placeAll(server, { Hunter: [110, 440], Ghost: [28, 440] });
     const backInLobby = () => [seeker, hider].every((s) => s.bot.report.phases.join(" ").includes("TRANSITION_GAME_LOBBY LOBBY"));
-    expect(await eventually(backInLobby, 12_000, 20)).toBe(true);
+    expect(await eventually(backInLobby, 15_000, 20)).toBe(true);
     for (const s of [seeker, hider]) {
       expect(s.bot.report.phases).toEqual(["LOBBY", "TRANSITION_LOBBY_GAME", "GAME", "TRANSITION_GAME_LOBBY", "LOBBY"]);
       expect(s.bot.report.results).toEqual([expect.stringMatching(/^Seekers_won:_every_hider_was_caught!/)]);
@@ -103,6 +104,7 @@ test("07: a whole game played by bots: they pick teams, get ready, the seeker ca
     expect(server.output()).toMatch(/game -> over: TRANSITION_GAME_LOBBY Seekers_won/);
     // Back in the lobby: teams kept, nobody ready, nobody caught.
     const teams = await ask(server, "teams", /phase (\w+)\n(.*\n.*\n)/);
+    expect(teams[1]).toBe("lobby");
     expect(teams[2]).toMatch(/Hunter SEEKERS\n/);
     expect(teams[2]).toMatch(/Ghost HIDERS\n/);
   } finally {

@@ -28,6 +28,8 @@ export interface GameBotOptions {
   readonly duration: number; // seconds
   /** The team to pick; undefined: seekers if fewer than one in four, else hiders. */
   readonly team?: "RED" | "BLUE";
+  /** Rounds to play; after that the bot stays in the lobby, not ready (default: as many as it can). */
+  readonly rounds?: number;
   readonly random?: () => number;
   readonly print?: (line: string) => void;
 }
@@ -129,7 +131,8 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
     if (me === undefined) return;
     const status = teamOfColor(me.color);
     if (status) [report.team, report.caught] = [status.team, status.caught || report.caught];
-    if (phase.type === "LOBBY") lobby(view, status?.team, phase.ready, now);
+    if (phase.type === "LOBBY" && report.results.length >= (options.rounds ?? Infinity)) move = ".";
+    else if (phase.type === "LOBBY") lobby(view, status?.team, phase.ready, now);
     else if (phase.type !== "GAME" || status?.caught) move = ".";
     else if (status?.team === "SEEKERS") seek(world, me, now);
     else hide(world, me);
