@@ -125,6 +125,7 @@ async function onServer(n: number): Promise<Record<string, number>> {
 }
 
 console.log("players | in process: sight per tick, all moving / hiders still | squares seen per player | bytes per STATE" + (flags["no-server"] ? "" : " | server: tick-ms avg/max, sight-ms avg/max, late ticks"));
+inProcess(counts[0] ?? 10); // warm up: the first run pays for compiling the geometry
 for (const n of counts) {
   const p = inProcess(n);
   let line = `${String(n).padStart(7)} | ${p.movingMs.toFixed(2)} ms / ${p.stillMs.toFixed(2)} ms | ${p.seen.toFixed(1)} | ${Math.round(p.bytes)}`;
