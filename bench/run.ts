@@ -39,6 +39,7 @@ const flags = cli({
     seconds: flag("number", 4, "seconds measured on each rung"),
     out: flag("string", "bench/results", "folder for results.json, latency.svg, results.md"),
     runners: flag("number", cpus().length, "bot-runner processes at most (bots are spread over them)"),
+    nice: flag("number", 10, "niceness of the bot processes: the server comes first, as on a machine of its own (0: equal)"),
     view: flag("number", 0, "steps that take --view: each client sees only players within PX pixels (0: everyone)"),
     "p99-limit": flag("number", 1000, "a rung whose p99 latency passes this many ms ends the step's ladder"),
   },
@@ -132,6 +133,7 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
   const runners = Array.from({ length: processes }, (_, r) => {
     const count = Math.floor(players / processes) + (r < players % processes ? 1 : 0);
     return new Child(`runner ${r}`, [
+      ...(flags.nice > 0 ? ["nice", "-n", String(flags.nice)] : []),
       "bun", join(import.meta.dir, "bot-runner.ts"),
       "--step", step.dir, "--port", String(port), "--count", String(count),
       "--prefix", `R${rungIndex}p${r}b`, "--spread-ms", String(Math.min(2000, players * 2)),
