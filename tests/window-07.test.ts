@@ -61,6 +61,8 @@ describe.skipIf(missing !== null)("step 07 in the raylib window", () => {
     const teams = async () => (await ask(server, "teams", /phase \w+\n(?:.*\n){2}/))[0];
     try {
       await server.waitFor(/Zyno joined/);
+      // In the corridor, clear of the HUD panel (top left), where the seeker's red must show.
+      await ask(server, "place Zyno 860 480", /placed Zyno/);
       expect(await eventually(async () => /Ghost HIDERS ready/.test(await teams()), 5000, 100)).toBe(true);
       const lobby = await window.capture();
       expect(share(lobby, DARK, 1)).toBeLessThan(0.01); // no shadows in the lobby
