@@ -28,6 +28,11 @@ export interface InterpolationOptions {
 }
 
 /** States kept at most: a few seconds at 30 Hz, whatever the delay asked. */
+/** How often a client draws a fresh view: a window shows 60 frames a second, so squares glide. */
+export const FRAME_MS = 1000 / 60;
+/** A square that moved farther than this between two states is not glided there (a respawn). */
+export const SNAP_PX = 100;
+
 const MAX_SNAPSHOTS = 128;
 /** How fast the estimated delay may grow back when states keep coming later (a slower route, a
  *  server that skipped ticks): this fraction of a tick per state. */

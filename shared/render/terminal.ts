@@ -2,7 +2,8 @@
 // few map pixels. Coarse, but it needs nothing but a terminal (and works over ssh).
 import kleur from "kleur";
 import type { Color } from "../protocol.ts";
-import type { DrawCommand, Frame, Point } from "./draw.ts";
+import { pointInPolygon } from "../geometry/polygons.ts";
+import type { DrawCommand, Frame } from "./draw.ts";
 
 /** Text smaller than this many map pixels is a label (player names): too small for a cell. */
 const MIN_TEXT = 14;
@@ -35,16 +36,6 @@ function paint(color: Color): (s: string) => string {
   return best[1];
 }
 
-function inside(p: Point, poly: readonly Point[]): boolean {
-  let result = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const a = poly[i]!;
-    const b = poly[j]!;
-    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) result = !result;
-  }
-  return result;
-}
-
 /** The frame as lines of text with ANSI colours, `cols` x `rows` cells. */
 export function rasterize(frame: Frame, cols: number, rows: number): string[] {
   const grid: Cell[][] = Array.from({ length: rows }, () => Array.from({ length: cols }, () => ({ char: " ", color: null })));
@@ -69,7 +60,7 @@ export function rasterize(frame: Frame, cols: number, rows: number): string[] {
     } else if (cmd.kind === "polygon") {
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
-          if (!inside({ x: (c + 0.5) * cw, y: (r + 0.5) * ch }, cmd.points)) continue;
+          if (!pointInPolygon({ x: (c + 0.5) * cw, y: (r + 0.5) * ch }, cmd.points)) continue;
           const cell = grid[r]![c]!;
           if (cmd.alpha >= 0.9) [cell.char, cell.color] = ["░", cmd.color];
           else if (cell.char === " ") cell.char = "·";

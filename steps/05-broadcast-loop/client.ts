@@ -14,9 +14,9 @@ const TITLE = "05 broadcast loop";
 /** A changed input is sent at once, then again every REPEAT_MS until a STATE acknowledges it (its
  *  ACK is normally back within a tick and a round trip: a repeat means a datagram was lost), at
  *  most REPEATS times in a row; after that once per keep-alive, so a long outage costs little. */
-const REPEAT_MS = 50;
-const REPEATS = 8;
-const KEEP_ALIVE_MS = 1000;
+export const REPEAT_MS = 50;
+export const REPEATS = 8;
+export const KEEP_ALIVE_MS = 1000;
 
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */

@@ -8,7 +8,7 @@
 //   around that moment, at 60 frames a second (shared/client/interpolation.ts).
 // --no-predict, --no-reconcile and --no-interp turn each off, to feel what it does.
 import { flag } from "../../shared/cli.ts";
-import { Interpolator } from "../../shared/client/interpolation.ts";
+import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
 import { Predictor } from "../../shared/client/prediction.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
@@ -18,17 +18,9 @@ import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import type { World } from "../../shared/simulation.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
+import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged
 
 const TITLE = "06 client prediction";
-/** As step 05: a new input is repeated every REPEAT_MS until acknowledged, REPEATS times, then
- *  once per keep-alive. */
-const REPEAT_MS = 50;
-const REPEATS = 8;
-const KEEP_ALIVE_MS = 1000;
-/** The view is drawn this often: a window shows 60 frames a second, so the squares glide. */
-const FRAME_MS = 1000 / 60;
-/** A square that moved farther than this between two states is not glided there. */
-const SNAP_PX = 100;
 
 export const predictionFlags = {
   tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace"),

@@ -9,7 +9,7 @@
 // - the team is the square's colour (red seekers, blue hiders, grey nobody's; dimmed when caught):
 //   it sets the speed the prediction uses, and a caught square predicts no move.
 import { flag } from "../../shared/cli.ts";
-import { Interpolator } from "../../shared/client/interpolation.ts";
+import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
 import { Predictor } from "../../shared/client/prediction.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
@@ -23,16 +23,9 @@ import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import type { World } from "../../shared/simulation.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
+import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged
 
 const TITLE = "07 Haunted Chronicles";
-/** As steps 05 and 06: an unacknowledged input is repeated every REPEAT_MS, REPEATS times, then
- *  once per keep-alive. */
-const REPEAT_MS = 50;
-const REPEATS = 8;
-const KEEP_ALIVE_MS = 1000;
-const FRAME_MS = 1000 / 60;
-/** A square that moved farther than this between two states is not glided there (a respawn). */
-const SNAP_PX = 100;
 
 export interface GamePlayOptions extends PlayOptions {
   /** The server's ticks per second (the prediction's pace). */
@@ -186,6 +179,10 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
   return ended.why;
 }
 
+/** This step's own bot, which plays the game (team, ready, chase or flee): `--bot` below, and the
+ *  benchmark's bot-runner, which uses a step's `botSession` when it exports one. */
+export const botSession = gameBotSession;
+
 export const gameFlags = {
   tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace"),
   "interp-ms": flag("number", 100, "draw the other players this many ms in the past, between two states"),
@@ -194,5 +191,5 @@ export const gameFlags = {
 if (import.meta.main) {
   const usage = "bun steps/07-haunted-chronicles/client.ts [--host H] [--port P] [--name N] [--bot --duration S]";
   const summary = "Plays Haunted Chronicles. Lobby: 1/r seekers, 2/b hiders, 3/n nobody, Enter ready; arrows/WASD move; q quits. --bot plays on its own.";
-  await runClient({ usage, summary, port: 9907, flags: gameFlags, bot: (name, duration) => gameBotSession(name, { duration }) }, play);
+  await runClient({ usage, summary, port: 9907, flags: gameFlags, bot: (name, duration) => botSession(name, { duration }) }, play);
 }
