@@ -1,6 +1,8 @@
 // One benchmark process full of bots: it imports a step's own client (`play`) and runs `--count`
 // quiet bot sessions side by side against a running server, exactly the code a learner runs with
-// `client.ts --bot`. The benchmark drives it over stdin/stdout:
+// `client.ts --bot`. A step that exports its own `botSession` (step 07: a bot that plays the game)
+// gets that bot, on alternate teams (bot i of the whole rung, `--first` + i: even seekers, odd
+// hiders), so every rung has both teams and a round can start. The benchmark drives it over stdin/stdout:
 //   runner -> `ready <joined> <failed>`  once every bot has joined or given up (or --join-seconds passed)
 //   `go`   -> the measured window starts: every bot's report is emptied
 //   `end`  -> the window ends: the reports are kept, the bots leave, and one `REPORT {json}` line
@@ -11,6 +13,7 @@ import { resolve } from "node:path";
 import { cli, flag, hostFlag } from "../shared/cli.ts";
 import type { PlayOptions } from "../shared/client/request-loop.ts";
 import { startSession, type Session } from "../shared/client/session.ts";
+import type { gameBotSession } from "../shared/game/bot.ts";
 
 const flags = cli({
   usage: "bun bench/bot-runner.ts --step steps/05-broadcast-loop --port P --count K [--prefix N]",
@@ -21,6 +24,7 @@ const flags = cli({
     port: flag("number", 0, "the server's port"),
     count: flag("number", 1, "bots in this process"),
     prefix: flag("string", "B", "bot names are <prefix><i> (start with a letter, short: names are 16 characters at most)"),
+    first: flag("number", 0, "the rung-wide number of this process's first bot (a game bot's team alternates with it)"),
     rate: flag("number", 30, "inputs per second at most (request/response steps)"),
     "spread-ms": flag("number", 1000, "start the bots over this many milliseconds, not all at once"),
     "join-seconds": flag("number", 20, "say ready after this long even if some bots are still joining"),
@@ -52,7 +56,11 @@ interface Bot {
 }
 
 type Play = (options: PlayOptions, session: Session) => Promise<string>;
-const { play } = (await import(resolve(flags.step, "client.ts"))) as { play: Play };
+const { play, botSession } = (await import(resolve(flags.step, "client.ts"))) as { play: Play; botSession?: typeof gameBotSession };
+const newSession = (name: string, i: number): Session =>
+  botSession === undefined
+    ? startSession({ name, bot: true, quiet: true, duration: flags["max-seconds"] })
+    : botSession(name, { duration: flags["max-seconds"], quiet: true, team: (flags.first + i) % 2 === 0 ? "RED" : "BLUE" });
 const options: PlayOptions = { host: flags.host, port: flags.port, rate: flags.rate };
 
 const bots: Bot[] = [];
@@ -69,7 +77,7 @@ const joinDeadline = setTimeout(sayReady, flags["join-seconds"] * 1000);
 
 for (let i = 0; i < flags.count; i++) {
   const name = `${flags.prefix}${i}`;
-  const session = startSession({ name, bot: true, quiet: true, duration: flags["max-seconds"] });
+  const session = newSession(name, i);
   const bot: Bot = { session, joined: false };
   // A bot has joined when a state first shows its own square.
   const watched: Session = {

@@ -14,11 +14,15 @@ import { latencyChart } from "./chart.ts";
 import { Child, cpuSeconds, rssBytes } from "./child.ts";
 import { codecFigures, type CodecFigures } from "./codec.ts";
 
-/** The steps the benchmark knows: one line each. `view`: its server takes `--view PX`. */
+/** The steps the benchmark knows: one line each. `view`: its server takes `--view PX`. `game`: a
+ *  game with a lobby (step 07): its client exports its own bots, which take both teams and get
+ *  ready; the server gets a short countdown and a round longer than the rung, and the rung is
+ *  measured once the round is on. */
 interface StepEntry {
   readonly id: string;
   readonly dir: string;
   readonly view?: boolean;
+  readonly game?: boolean;
 }
 const STEPS: readonly StepEntry[] = [
   { id: "02", dir: "steps/02-per-message-tcp" },
@@ -26,7 +30,7 @@ const STEPS: readonly StepEntry[] = [
   { id: "04", dir: "steps/04-udp-dedicated-ports" },
   { id: "05", dir: "steps/05-broadcast-loop", view: true },
   { id: "06", dir: "steps/06-client-prediction", view: true },
-  { id: "07", dir: "steps/07-haunted-chronicles" },
+  { id: "07", dir: "steps/07-haunted-chronicles", game: true },
 ];
 
 const flags = cli({
@@ -77,6 +81,9 @@ export interface Rung {
   readonly bots: { readonly processes: number; readonly cpuPercent: number; readonly rssMB: number };
   /** Ticking steps only. */
   readonly tick: { readonly ticksPerSecond: number; readonly late: number; readonly lateFraction: number; readonly skipped: number; readonly workAvgMs: number; readonly workMaxMs: number } | null;
+  /** Game steps only: the phase when the window ended, and the part of each tick spent on who sees
+   *  what (the server's `sight-ms`: its last second of the round, average and worst). */
+  readonly game: { readonly phase: string; readonly sightAvgMs: number; readonly sightMaxMs: number } | null;
   /** Why this rung ends the step's ladder, or null. */
   readonly brokeDown: string | null;
 }
@@ -93,6 +100,9 @@ interface ServerStats {
   readonly skipped?: number;
   readonly workAvgMs?: number;
   readonly workMaxMs?: number;
+  readonly sightAvgMs?: number;
+  readonly sightMaxMs?: number;
+  readonly phase?: string;
 }
 
 const STATS_LINE = /(players \d+, sockets.*)|stats: (.*)/;
@@ -110,10 +120,12 @@ async function askStats(server: Child): Promise<ServerStats> {
     return { players, messagesIn, bytesIn, messagesOut, bytesOut };
   }
   // UDP: stats: players=3 ... in=20 out=20 bytes-in=.. bytes-out=.. [ticks=.. late=.. skipped=.. tick-ms=avg/max]
+  //   [sight-ms=avg/max ... phase=game]
   const kv = new Map<string, string>();
   for (const [, key, value] of m[2]!.matchAll(/([\w-]+)=(\S+)/g)) kv.set(key!, value!);
   const n = (key: string) => Number(kv.get(key));
   const work = kv.get("tick-ms")?.split("/").map(Number);
+  const sight = kv.get("sight-ms")?.split("/").map(Number);
   return {
     players: n("players"),
     messagesIn: n("in"),
@@ -121,6 +133,8 @@ async function askStats(server: Child): Promise<ServerStats> {
     bytesIn: n("bytes-in"),
     bytesOut: n("bytes-out"),
     ...(kv.has("ticks") ? { ticks: n("ticks"), late: n("late"), skipped: n("skipped"), workAvgMs: work?.[0] ?? NaN, workMaxMs: work?.[1] ?? NaN } : {}),
+    ...(sight ? { sightAvgMs: sight[0] ?? NaN, sightMaxMs: sight[1] ?? NaN } : {}),
+    ...(kv.has("phase") ? { phase: kv.get("phase")! } : {}),
   };
 }
 
@@ -130,19 +144,23 @@ const orNull = (v: number): number | null => (Number.isFinite(v) ? round(v) : nu
 async function runRung(step: StepEntry, port: number, server: Child, players: number, rungIndex: number, progress: (s: string) => void): Promise<Rung> {
   const processes = Math.min(players, Math.max(1, flags.runners));
   const joinSeconds = 10 + players / 50; // joining 1000 over UDP takes a few seconds on 2 cores
+  const countOf = (r: number) => Math.floor(players / processes) + (r < players % processes ? 1 : 0);
+  let first = 0; // the rung-wide number of each runner's first bot: a game's teams alternate with it
   const runners = Array.from({ length: processes }, (_, r) => {
-    const count = Math.floor(players / processes) + (r < players % processes ? 1 : 0);
+    const count = countOf(r);
+    first += count;
     return new Child(`runner ${r}`, [
       ...(flags.nice > 0 ? ["nice", "-n", String(flags.nice)] : []),
       "bun", join(import.meta.dir, "bot-runner.ts"),
       "--step", step.dir, "--port", String(port), "--count", String(count),
-      "--prefix", `R${rungIndex}p${r}b`, "--spread-ms", String(Math.min(2000, players * 2)),
+      "--prefix", `R${rungIndex}p${r}b`, "--first", String(first - count), "--spread-ms", String(Math.min(2000, players * 2)),
       "--join-seconds", String(joinSeconds), "--max-seconds", String(joinSeconds + seconds + 60),
     ]);
   });
   try {
     progress(`joining ${players} bots in ${processes} processes`);
     await Promise.all(runners.map((r) => r.next(/^ready /, (joinSeconds + 10) * 1000)));
+    if (step.game) await roundStarted(server, joinSeconds, progress);
 
     const before = await askStats(server);
     const cpu0 = await Promise.all([server.pid, ...runners.map((r) => r.pid)].map(cpuSeconds));
@@ -208,6 +226,7 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
               workAvgMs: after.workAvgMs ?? NaN,
               workMaxMs: after.workMaxMs ?? NaN,
             },
+      game: step.game ? { phase: after.phase ?? "?", sightAvgMs: after.sightAvgMs ?? NaN, sightMaxMs: after.sightMaxMs ?? NaN } : null,
     };
     return { ...rung, brokeDown: breakdown(rung) };
   } finally {
@@ -215,12 +234,26 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
   }
 }
 
-/** Clearly broken: players feel more than the limit, or more than a tenth of them cannot play. */
+/** A game's bots pick teams and get ready once they have joined; the window starts with the round
+ *  (after the server's countdown). Bounded: a round that never starts ends the step's ladder. */
+async function roundStarted(server: Child, joinSeconds: number, progress: (s: string) => void): Promise<void> {
+  progress("waiting for the round to start");
+  const deadline = performance.now() + (joinSeconds + 10) * 1000;
+  while ((await askStats(server)).phase !== "game") {
+    if (performance.now() > deadline) throw new Error("the round never started (the bots did not all get ready)");
+    await Bun.sleep(100);
+  }
+}
+
+/** Clearly broken: players feel more than the limit, or more than a tenth of them cannot play. A
+ *  game predicts the player's own square (felt latency stays low whatever the load), so there the
+ *  server keeping fewer than half its ticks on time is a breakdown too. */
 function breakdown(r: Omit<Rung, "brokeDown">): string | null {
   if (r.failedToJoin + r.errors > r.players / 10) return `${r.failedToJoin} bots failed to join, ${r.errors} dropped out`;
   if (r.moves === 0) return "no bot saw its move";
   if (r.timeouts > r.moves / 10) return `${r.timeouts} presses never showed (vs ${r.moves} that did)`;
   if ((r.latencyMs.p99 ?? Infinity) > flags["p99-limit"]) return `p99 ${r.latencyMs.p99} ms > ${flags["p99-limit"]} ms`;
+  if (r.game !== null && r.tick !== null && r.tick.lateFraction > 0.5) return `${(100 * r.tick.lateFraction).toFixed(0)}% of the ticks late`;
   return null;
 }
 
@@ -239,12 +272,18 @@ async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => 
   const script = join(step.dir, "server.ts");
   const args = ["--port", "0", ...(await raisedCaps(script))];
   if (step.view && flags.view > 0) args.push("--view", String(flags.view));
+  // A round that outlasts the rung, after a short countdown (its results, between rungs, as short).
+  if (step.game) args.push("--game-seconds", String(seconds + 60), "--transition-seconds", "2");
   const server = new Child(`server ${step.id}`, ["bun", script, ...args]);
   try {
     const listening = await server.next(/listening on [\d.]+:(\d+)/, 10_000);
     if (listening === null) throw new Error(`step ${step.id}'s server did not start: ${server.stderr.slice(-300)}`);
     const port = Number(listening[1]);
     for (const [i, players] of ladder.entries()) {
+      if (step.game && players < 2) {
+        progress(`step ${step.id}: ${players} player: skipped (a round needs a seeker and a hider)`);
+        continue;
+      }
       let rung: Rung;
       try {
         rung = await runRung(step, port, server, players, i, (s) => progress(`step ${step.id}: ${s}`));
@@ -256,8 +295,10 @@ async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => 
       rungs.push(rung);
       progress(`step ${step.id}: ${players} players: p50 ${rung.latencyMs.p50} ms, p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown})` : ""}`);
       if (rung.brokeDown !== null) break;
-      // Let the last rung's bots leave (bounded) so the next rung starts on an empty server.
-      for (let wait = 0; wait < 40 && (await askStats(server)).players > 0; wait++) await Bun.sleep(100);
+      // Let the last rung's bots leave (bounded) so the next rung starts on an empty server; a game's
+      // round must be over too (its results last --transition-seconds), as players join only in the lobby.
+      const emptied = (s: ServerStats) => s.players === 0 && (s.phase === undefined || s.phase === "lobby");
+      for (let wait = 0; wait < (step.game ? 100 : 40) && !emptied(await askStats(server)); wait++) await Bun.sleep(100);
     }
   } finally {
     server.type("stop");
@@ -271,7 +312,7 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(bytes < 10_240 ? 1 
 const fixed = (v: number | null, digits = 1): string => (v === null ? "-" : v.toFixed(digits));
 
 function table(rungs: readonly Rung[]): string {
-  const head = ["step", "players", "joined", "fail", "err", "t/o", "moves", "p50 ms", "p99 ms", "msg/s in", "msg/s out", "KB/s in", "KB/s out", "srv CPU%", "srv MB", "bots CPU%", "tick Hz", "late %"];
+  const head = ["step", "players", "joined", "fail", "err", "t/o", "moves", "p50 ms", "p99 ms", "msg/s in", "msg/s out", "KB/s in", "KB/s out", "srv CPU%", "srv MB", "bots CPU%", "tick Hz", "late %", "sight ms"];
   const rows = rungs.map((r) => [
     r.step, String(r.players), String(r.joined), String(r.failedToJoin), String(r.errors), String(r.timeouts), String(r.moves),
     fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2),
@@ -279,6 +320,7 @@ function table(rungs: readonly Rung[]): string {
     kb(r.traffic.bytesInPerSecond), kb(r.traffic.bytesOutPerSecond),
     r.server.cpuPercent.toFixed(0), r.server.rssMB.toFixed(0), r.bots.cpuPercent.toFixed(0),
     r.tick ? r.tick.ticksPerSecond.toFixed(1) : "-", r.tick ? (100 * r.tick.lateFraction).toFixed(1) : "-",
+    r.game ? fixed(orNull(r.game.sightAvgMs)) : "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`;
@@ -346,6 +388,10 @@ const markdown = [
   "",
   "Latency is input-to-state: from a bot pressing a key to the first state that shows its square moving that way.",
   "For 06 it is the felt latency of the own square: from the press to the first view drawn that shows it moving, which prediction draws at once.",
+  "For 07 too (its client predicts as 06's), measured by the step's own game bots during a round: half seekers chasing, half hiders fleeing, timed only",
+  "for presses that could move (a direction free in the bot's view; a press dropped first, say by a catch or the round's end, counts nowhere). It stays",
+  "within a tick and a frame whatever the load, so for 07 the server's side says more: `tick Hz`, `late %`, and `sight ms`, the part of each tick spent",
+  "on who sees what (the server's average over the last second of the window). A rung of 1 player is skipped for 07: a round needs both teams.",
   "`fail`: bots that never joined; `err`: bots dropped during the rung; `t/o`: presses never seen within 5 s.",
   "msg/s and KB/s are the server's, `in` = from clients. CPU% is of one core (the machine has " + about.cores + ").",
   "",

@@ -12,8 +12,11 @@ import { SPEEDS, teamOfColor, type Team } from "./rules.ts";
 
 export interface GameBotReport {
   readonly name: string;
-  /** Kept for the benchmark's shape (a step-05 bot measures these); this bot does not. */
+  /** Felt latencies, ms, as the generic bot's (shared/client/bot.ts): from picking a new direction
+   *  it could go to the first view that shows its square moving that way. A press dropped before
+   *  that (another direction, caught, the round over) counts nowhere: only presses that could move. */
   readonly latencies: number[];
+  /** Presses not seen within GIVE_UP_MS. */
   timeouts: number;
   states: number;
   team?: Team;
@@ -42,6 +45,8 @@ export interface GameView extends ClientView {
 const DIRS: readonly Move[] = ["L", "R", "U", "D"];
 /** A READY is sent again only if the lobby still does not list us after this long (its ACK and a tick). */
 const READY_PATIENCE_MS = 600;
+/** A press whose move has not shown after this long is counted as a timeout (as the generic bot's). */
+const GIVE_UP_MS = 5000;
 
 export function gameBot(name: string, options: GameBotOptions): Controls & { readonly report: GameBotReport; see(view: GameView): void } {
   const random = options.random ?? Math.random;
@@ -53,6 +58,8 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
   let roam: Move = DIRS[Math.floor(random() * 4)]!;
   let roamUntil = 0;
   let lastPrint = performance.now();
+  /** The press being timed: the direction picked, when, and where the square stood. */
+  let pressed: { move: Move; at: number; from: { x: number; y: number } } | undefined;
   const { promise: done, resolve: finish } = Promise.withResolvers<string>();
   const timer = setTimeout(() => finish("duration"), options.duration * 1000);
 
@@ -129,13 +136,23 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
     const world: World = { size: view.size, walls: view.walls, players: view.players };
     const me = view.players.find((p) => p.name === view.me);
     if (me === undefined) return;
+    if (pressed !== undefined && movedToward(pressed.move, pressed.from, me)) {
+      report.latencies.push(now - pressed.at);
+      pressed = undefined;
+    } else if (pressed !== undefined && now - pressed.at > GIVE_UP_MS) {
+      report.timeouts++;
+      pressed = undefined;
+    }
     const status = teamOfColor(me.color);
     if (status) [report.team, report.caught] = [status.team, status.caught || report.caught];
+    const before = move;
     if (phase.type === "LOBBY" && report.results.length >= (options.rounds ?? Infinity)) move = ".";
     else if (phase.type === "LOBBY") lobby(view, status?.team, phase.ready, now);
     else if (phase.type !== "GAME" || status?.caught) move = ".";
     else if (status?.team === "SEEKERS") seek(world, me, now);
     else hide(world, me);
+    // Every direction picked above is one the square can go (canGo): a new one starts a press.
+    if (move !== before) pressed = move === "." ? undefined : { move, at: now, from: { x: me.x, y: me.y } };
     if (options.print && now - lastPrint >= 1000) {
       lastPrint = now;
       options.print(`[bot ${name}] ${phase.type} ${status?.team ?? "?"}${status?.caught ? " caught" : ""} at (${me.x},${me.y}), sees ${view.players.length}`);
@@ -175,6 +192,8 @@ function chooseTeam(players: readonly Player[]): "RED" | "BLUE" {
   return seekers === 0 || hiders >= 3 * seekers ? "RED" : "BLUE";
 }
 
+const movedToward = (move: Move, from: { x: number; y: number }, to: { x: number; y: number }): boolean =>
+  (move === "L" && to.x < from.x) || (move === "R" && to.x > from.x) || (move === "U" && to.y < from.y) || (move === "D" && to.y > from.y);
 const gap = (a: { x: number; y: number }, b: { x: number; y: number }): number => Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
 const nearest = (me: Player, others: readonly Player[]): Player | undefined =>
   others.reduce<Player | undefined>((best, p) => (best === undefined || gap(me, p) < gap(me, best) ? p : best), undefined);
