@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { encodeText } from "../shared/encoding.ts";
-import { checkName, formatMessage, parseMessage, type Message, type Player, type Wall } from "../shared/protocol.ts";
+import { checkName, formatMessage, formatPlayers, parseMessage, parsePlayers, parsePlayersGenerally, type Message, type Player, type Wall } from "../shared/protocol.ts";
 
 const SEED = 20261125;
 const nameArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/).filter((n) => checkName(n).ok);
@@ -106,5 +106,21 @@ describe("round trip and hostile input", () => {
     const r = parseMessage(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toContain(why);
+  });
+});
+
+describe("the quick reader of player lists", () => {
+  test("property: it agrees with the general reader on valid lists and on damaged ones", () => {
+    const damaged = fc
+      .tuple(fc.array(playerArb, { maxLength: 5 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom("", "-", "0", "9", ",", "(", ")", "[", "]", " ", "a", "99999999999")), { maxLength: 3 }))
+      .map(([players, edits]) => {
+        let text = formatPlayers(players);
+        for (const [at, piece] of edits) {
+          const i = at % (text.length + 1);
+          text = text.slice(0, i) + piece + text.slice(i + 1);
+        }
+        return text;
+      });
+    fc.assert(fc.property(damaged, (text) => expect(parsePlayers(text)).toEqual(parsePlayersGenerally(text))), { seed: SEED, numRuns: 5000 });
   });
 });
