@@ -1,8 +1,10 @@
-// The README's picture of the game, on a private Xvfb (no screen needed). By default it is a real
+// The README's pictures of the game, on a private Xvfb (no screen needed). By default it is a real
 // game: step 05's server, a few bots walking about and the real client in its raylib window, whose
-// window is saved as a PNG once everyone has spread out. `--frame` draws a saved Frame instead,
-// `--demo` a fixed scene.
-//   bun run screenshot [out.png] [--bots 5] [--seconds 3]    (the client's own 960x540 window)
+// window is saved as a PNG once everyone has spread out. `--step 07` plays the final game instead:
+// the window's player picks the seekers and gets ready by keys, and the window is saved once the
+// round is on and its shadows are drawn. `--frame` draws a saved Frame instead, `--demo` a fixed scene.
+//   bun run screenshot [out.png] [--bots 5] [--seconds 3]    (docs/window.png; the client's 960x540 window)
+//   bun run screenshot [out.png] --step 07 [--bots 3] [--seed 7]    (docs/step07-game.png)
 //   bun run screenshot [out.png] --frame frame.json | --demo [--width 960] [--height 540]
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -10,7 +12,10 @@ import { parseArgs } from "node:util";
 import { COURTYARD } from "../shared/maps.ts";
 import type { Frame } from "../shared/render/draw.ts";
 import { drawScene, NAME_FONT, type ClientView } from "../shared/render/scene.ts";
-import { startWindowedClient } from "../tools/windowed-client.ts";
+import { startServer } from "../tests/helpers/processes.ts";
+import { ask } from "../tests/helpers/udp.ts";
+import { becomeReadySeeker, DARK, share } from "../tools/lobby-keys.ts";
+import { startWindowedClient, type WindowedClient } from "../tools/windowed-client.ts";
 import { renderOffscreen, startXvfb } from "../tools/xvfb.ts";
 
 /** Renders `frame` in a width x height raylib window and saves it as a PNG at `out`. */
@@ -34,11 +39,12 @@ export function demoFrame(): Frame {
 }
 
 const STEP = join(import.meta.dir, "..", "steps", "05-broadcast-loop");
+const STEP_07 = join(import.meta.dir, "..", "steps", "07-haunted-chronicles");
 const BOT_NAMES = ["Mira", "Oskar", "Luma", "Wisp", "Banshee", "Poltergeist", "Shade", "Gloom"];
 
 /** Is some player (or its name) under the HUD panel, where the picture would not show it well? */
 function hidesUnderHud(view: ClientView): boolean {
-  const panel = drawScene(view).commands.find((c) => c.kind === "polygon");
+  const panel = drawScene(view).commands.findLast((c) => c.kind === "polygon"); // drawn after step 07's shades
   if (panel?.kind !== "polygon") return false;
   const right = Math.max(...panel.points.map((p) => p.x));
   const bottom = Math.max(...panel.points.map((p) => p.y));
@@ -89,26 +95,100 @@ export async function gameScreenshot(out: string, options: { bots: number; secon
   }
 }
 
+/** Where everyone stands when the round starts, in map pixels (1728x972): you, the seeker, in the
+ *  manor's long corridor, clear of the HUD panel; the bots along the corridor, in your sight. */
+const SEEKER_SPOT = { x: 960, y: 480 };
+const BOT_SPOTS = [
+  { x: 620, y: 420 },
+  { x: 1350, y: 425 },
+  { x: 1040, y: 545 },
+  { x: 420, y: 530 },
+  { x: 1560, y: 530 },
+];
+const JOIN_MS = 15_000;
+
+/** Plays a real round of step 07 (server, `bots` bots, you in the window as a seeker) and saves the
+ *  window once the round's shadows are drawn, you and at least one other square in sight. */
+export async function step07Screenshot(out: string, options: { bots: number; seed: number }): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const started = await startXvfb(960, 540);
+  if (!started.ok) return started;
+  const display = started.xvfb.display;
+  const names = BOT_NAMES.slice(0, Math.min(options.bots, BOT_SPOTS.length));
+  const client = join(STEP_07, "client.ts");
+  const args = ["--seed", String(options.seed), "--game-seconds", "60", "--transition-seconds", "0.5"];
+  const { server, port } = await startServer(join(STEP_07, "server.ts"), args).catch(async (error: unknown) => {
+    await started.xvfb.stop();
+    throw error;
+  });
+  const bots: Bun.Subprocess[] = [];
+  let window: WindowedClient | undefined;
+  const joined = (name: string) =>
+    Promise.race([server.waitFor(new RegExp(` ${name} joined`)), Bun.sleep(JOIN_MS).then(() => Promise.reject(new Error(`${name} did not join within ${JOIN_MS} ms`)))]);
+  const teams = async () => (await ask(server, "teams", new RegExp(`phase \\w+\\n(?:.*\\n){${names.length + 1}}`)))[0];
+  try {
+    // You first: bots get ready at once, and a round that starts before you join goes on without you.
+    window = startWindowedClient(client, ["--port", String(port), "--name", "You"], display);
+    await joined("You");
+    for (const name of names) bots.push(Bun.spawn(["bun", client, "--port", String(port), "--name", name, "--bot", "--duration", "90"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" }));
+    for (const name of names) await joined(name);
+    for (const [name, spot] of [["You", SEEKER_SPOT], ...names.map((n, i) => [n, BOT_SPOTS[i]!] as const)] as const) {
+      await ask(server, `place ${name} ${spot.x} ${spot.y}`, /placed /); // no answer in time: throws, with what the server said
+    }
+    await becomeReadySeeker(display, "You", teams);
+    await server.waitFor(/countdown -> game/);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const capture = await window.capture();
+      const view = capture.view;
+      const others = view?.players.filter((p) => p.name !== "You").length ?? 0;
+      if (view && others > 0 && share(capture, DARK, 1) > 0.2 && !hidesUnderHud(view)) {
+        const png = resolve(out);
+        mkdirSync(dirname(png), { recursive: true });
+        copyFileSync(capture.png, png);
+        return { ok: true };
+      }
+      await Bun.sleep(100);
+    }
+    return { ok: false, reason: `the window never showed the round's shadows with you and another square, clear of the HUD:\n${window.output()}` };
+  } catch (error) {
+    return { ok: false, reason: `${error instanceof Error ? error.message : error}\n${window?.output() ?? ""}` };
+  } finally {
+    for (const bot of bots) bot.kill();
+    await Promise.all(bots.map((b) => b.exited));
+    await window?.stop();
+    await server.stop();
+    await started.xvfb.stop();
+  }
+}
+
 if (import.meta.main) {
   const { values, positionals } = parseArgs({
     args: Bun.argv.slice(2),
     options: {
+      step: { type: "string", default: "05" },
       frame: { type: "string" },
       demo: { type: "boolean", default: false },
-      bots: { type: "string", default: "5" },
+      bots: { type: "string" },
+      seed: { type: "string", default: "7" },
       seconds: { type: "string", default: "3" },
       width: { type: "string", default: "960" },
       height: { type: "string", default: "540" },
     },
     allowPositionals: true,
   });
-  const out = positionals[0] ?? "docs/window.png";
+  const step = values.step.padStart(2, "0");
+  if (step !== "05" && step !== "07") {
+    console.error("--step is 05 (the default) or 07");
+    process.exit(2);
+  }
+  const out = positionals[0] ?? (step === "07" ? "docs/step07-game.png" : "docs/window.png");
   const size = { width: Number(values.width), height: Number(values.height) };
   const result = values.frame
     ? await screenshot(await Bun.file(values.frame).json(), out, size)
     : values.demo
       ? await screenshot(demoFrame(), out, size)
-      : await gameScreenshot(out, { bots: Math.min(BOT_NAMES.length, Number(values.bots)), seconds: Number(values.seconds) });
+      : step === "07"
+        ? await step07Screenshot(out, { bots: Number(values.bots ?? 3), seed: Number(values.seed) })
+        : await gameScreenshot(out, { bots: Math.min(BOT_NAMES.length, Number(values.bots ?? 5)), seconds: Number(values.seconds) });
   if (!result.ok) {
     console.error(`no screenshot: ${result.reason}`);
     process.exit(1);

@@ -7,11 +7,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { gameBotSession } from "../shared/game/bot.ts";
 import { TEAM_COLORS } from "../shared/game/rules.ts";
-import type { Color } from "../shared/protocol.ts";
 import { RAYLIB_LIBRARY } from "../shared/render/raylib.ts";
-import { BACKGROUND, SHADE, SHADE_ALPHA } from "../shared/render/scene.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
-import { startWindowedClient, type Capture } from "../tools/windowed-client.ts";
+import { becomeReadySeeker, DARK, share } from "../tools/lobby-keys.ts";
+import { startWindowedClient } from "../tools/windowed-client.ts";
 import { startXvfb } from "../tools/xvfb.ts";
 import { startServer, stopAll } from "./helpers/processes.ts";
 import { ask, eventually } from "./helpers/udp.ts";
@@ -27,37 +26,14 @@ if (missing && process.env.CI === "true") throw new Error(`CI must run the step 
 if (missing) console.log(`skipping the step 07 window test: ${missing}`);
 afterEach(stopAll);
 
-const blend = (a: number, b: number) => Math.round(a * (1 - SHADE_ALPHA) + b * SHADE_ALPHA);
-const DARK: Color = { r: blend(BACKGROUND.r, SHADE.r), g: blend(BACKGROUND.g, SHADE.g), b: blend(BACKGROUND.b, SHADE.b) };
-/** Share of the window's pixels within a few levels of `color`. */
-function share(capture: Capture, color: Color, tolerance = 3): number {
-  let count = 0;
-  for (let i = 0; i < capture.rgba.length; i += 4) {
-    const r = capture.rgba[i]!;
-    const g = capture.rgba[i + 1]!;
-    const b = capture.rgba[i + 2]!;
-    if (Math.abs(r - color.r) <= tolerance && Math.abs(g - color.g) <= tolerance && Math.abs(b - color.b) <= tolerance) count++;
-  }
-  return count / (capture.rgba.length / 4);
-}
-
 describe.skipIf(missing !== null)("step 07 in the raylib window", () => {
   test("lobby keys in the window pick a team and get ready; in the round the window draws the darkness", async () => {
     const started = await startXvfb(960, 540);
     if (!started.ok) throw new Error(started.reason);
-    const env = { ...process.env, DISPLAY: started.xvfb.display };
     const { server, port } = await startServer("steps/07-haunted-chronicles/server.ts", ["--game-seconds", "30", "--transition-seconds", "0.5"]);
     const window = startWindowedClient("steps/07-haunted-chronicles/client.ts", ["--port", String(port), "--name", "Zyno"], started.xvfb.display);
     const ghost = gameBotSession("Ghost", { duration: 20, team: "BLUE", quiet: true });
     const ghostPlays = play({ host: "127.0.0.1", port, rate: 30 }, ghost);
-    const xdotool = (...args: string[]) => expect(Bun.spawnSync(["xdotool", ...args], { env }).exitCode).toBe(0);
-    /** Held for a few frames, as a finger would: raylib sees a press between two frames. */
-    const key = async (name: string) => {
-      xdotool("keydown", name);
-      await Bun.sleep(80);
-      xdotool("keyup", name);
-      await Bun.sleep(40);
-    };
     const teams = async () => (await ask(server, "teams", /phase \w+\n(?:.*\n){2}/))[0];
     try {
       await server.waitFor(/Zyno joined/);
@@ -66,11 +42,7 @@ describe.skipIf(missing !== null)("step 07 in the raylib window", () => {
       expect(await eventually(async () => /Ghost HIDERS ready/.test(await teams()), 5000, 100)).toBe(true);
       const lobby = await window.capture();
       expect(share(lobby, DARK, 1)).toBeLessThan(0.01); // no shadows in the lobby
-      await key("2"); // hiders...
-      expect(await eventually(async () => /Zyno HIDERS\n/.test(await teams()), 5000, 100)).toBe(true);
-      await key("1"); // ...no, seekers
-      await key("Return");
-      expect(await eventually(async () => /Zyno SEEKERS ready/.test(await teams()), 5000, 100)).toBe(true);
+      await becomeReadySeeker(started.xvfb.display, "Zyno", teams); // 2 (hiders), 1 (no, seekers), Enter
       await server.waitFor(/countdown -> game/);
       // The round: most of the manor is hidden from where Zyno stands, and Zyno is red.
       expect(await eventually(async () => share(await window.capture(), DARK, 1) > 0.2, 5000, 200)).toBe(true);
