@@ -10,15 +10,15 @@ export type FrameResult =
 
 export class FrameDecoder {
   private pending = "";
-  private readonly decode: (chunk: Uint8Array) => string;
+  /** Made on the first bytes: a UDP datagram is cut from text and never needs one. */
+  private decode: ((chunk: Uint8Array) => string) | undefined;
 
   /** @param maxLength longest message accepted, in characters; past it the stream is refused. */
-  constructor(encoding: Encoding, private readonly maxLength: number) {
-    this.decode = streamDecoder(encoding);
-  }
+  constructor(private readonly encoding: Encoding, private readonly maxLength: number) {}
 
   /** Feeds bytes; returns every message completed by them (each ending with `END`). */
   push(chunk: Uint8Array): FrameResult {
+    this.decode ??= streamDecoder(this.encoding);
     this.pending += this.decode(chunk);
     return this.cut();
   }
