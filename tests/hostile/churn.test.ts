@@ -45,11 +45,14 @@ async function life(target: Target, port: number, i: number): Promise<boolean> {
       else expect(await oneShot(port, `CONNECT ${name} END INPUT R END DISCONNECT ${name} END`, from)).toMatch(/^CONNECTED \S+ END\s*STATE .* END\s*DISCONNECTED \S+ END$/s);
       return vanish;
     case "request":
-    case "sequenced": {
+    case "sequenced":
+    case "game": {
       const client = await udpClient(port, from);
       try {
         await client.join(name);
-        client.send(target.dialect === "request" ? { type: "INPUT", input: "R" } : { type: "INPUT", input: "R", seq: 1 });
+        // Step 07: a team too, never READY (a round would turn the next joins away: GAME_RUNNING).
+        if (target.dialect === "game") client.send({ type: "INPUT", input: i % 2 === 0 ? "RED" : "BLUE", seq: 1 });
+        client.send(target.dialect === "request" ? { type: "INPUT", input: "R" } : { type: "INPUT", input: "R", seq: 2 });
         if (!vanish) expect(await client.leave(name)).toBe(true);
       } finally {
         client.close();

@@ -1,4 +1,4 @@
-// Fuzzing the UDP servers (steps 04-05) while honest players play. FUZZ_SEED replays a run.
+// Fuzzing the UDP servers (steps 04-07) while honest players play. FUZZ_SEED replays a run.
 import { describe, test } from "bun:test";
 import { fuzzServer } from "./fuzz-run.ts";
 import { udpTargets } from "./harness.ts";

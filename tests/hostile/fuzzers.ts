@@ -81,13 +81,17 @@ const aligned = (bytes: Uint8Array): Uint8Array => (bytes.length % 2 === 0 || by
 const MAX_DATAGRAM = 65_507;
 
 /**
- * Sends `total` datagrams from `senders` sockets (each its own loopback address): to the main port,
- * to dedicated ports the fuzzers were given (their own and each other's: spoofing), paced so that
- * the server reads them rather than the kernel dropping them.
+ * Sends `total` datagrams from `senders` sockets (each its own loopback address): a half to the main
+ * port, a quarter to the sender's own dedicated port if it has one (its session parses them: that
+ * is where step 07's team and READY inputs act), the rest to any dedicated port the fuzzers were
+ * given (mostly another's: spoofing), paced so that the server reads them rather than the kernel
+ * dropping them.
  */
 export async function fuzzUdp(port: number, mutator: Mutator, total: number, senders: number, random: () => number): Promise<FuzzCount> {
   const count = newCount();
   const dedicated = new Set<number>();
+  /** Each sender's dedicated port: the last one a CONNECTED gave it. */
+  const own: (number | undefined)[] = [];
   const sockets: UdpSocket[] = [];
   const decoder = new TextDecoder();
   try {
@@ -100,6 +104,7 @@ export async function fuzzUdp(port: number, mutator: Mutator, total: number, sen
             const text = decoder.decode(bytes);
             count.refused += countErrors(text);
             const port = /^CONNECTED (\d+) /.exec(text);
+            if (port) own[i] = Number(port[1]);
             if (port && dedicated.size < 64) dedicated.add(Number(port[1]));
           },
           error: ignoreUnreachable,
@@ -108,11 +113,12 @@ export async function fuzzUdp(port: number, mutator: Mutator, total: number, sen
     }
     const ports = () => [...dedicated];
     for (let sent = 0; sent < total; ) {
-      for (const socket of sockets) {
+      for (const [i, socket] of sockets.entries()) {
         const payload = mutator.next();
         const bytes = "text" in payload ? new TextEncoder().encode(payload.text) : payload.bytes;
         const known = ports();
-        const to = known.length > 0 && random() < 0.5 ? known[Math.floor(random() * known.length)]! : port;
+        const aim = random();
+        const to = aim < 0.25 && own[i] !== undefined ? own[i] : aim < 0.5 && known.length > 0 ? known[Math.floor(random() * known.length)]! : port;
         try {
           socket.send(bytes.subarray(0, MAX_DATAGRAM), to, "127.0.0.1");
         } catch {

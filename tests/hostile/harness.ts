@@ -21,6 +21,8 @@ export const TARGETS: readonly Target[] = [
   { step: "03-persistent-tcp-threads", transport: "tcp", dialect: "connection", console: true },
   { step: "04-udp-dedicated-ports", transport: "udp", dialect: "request", console: true },
   { step: "05-broadcast-loop", transport: "udp", dialect: "sequenced", console: true },
+  { step: "06-client-prediction", transport: "udp", dialect: "sequenced", console: true }, // step 05's server on its own ports
+  { step: "07-haunted-chronicles", transport: "udp", dialect: "game", console: true },
 ];
 
 export const tcpTargets = TARGETS.filter((t) => t.transport === "tcp");
@@ -141,7 +143,8 @@ const HEADER = [
   "Written by the test run itself (`bun test tests/hostile`), one row per server and attack; a run",
   "replaces the rows it produced. *Sent* counts messages or datagrams; *refused* the `ERROR` replies the",
   "attackers got (or connections turned away); *honest* the honest players' moves checked exactly",
-  "against `shared/simulation.ts` (echoes for step 01) while the attack ran.",
+  "against `shared/simulation.ts` on the map of their welcome (echoes for step 01; step 07: in the lobby,",
+  "at the speed of their team, every tick's phase checked) while the attack ran.",
   "",
 ];
 const TABLE_HEAD = "| server | attack | sent | crashes | leaks | refused | honest moves checked | seed | notes |";

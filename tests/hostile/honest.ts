@@ -1,11 +1,14 @@
 // Honest players, scripted from a seeded generator, that play while the attacks run and check every
-// answer exactly: each STATE must put them where shared/simulation.ts says their input puts them
-// (step 01: each echo must be the exact confirmation). They talk from 127.0.0.1; attackers from
-// other loopback addresses, so a server that believes an address (step 02) is not fooled by design.
-import { COURTYARD, OPEN_FIELD } from "../../shared/maps.ts";
+// answer exactly: each STATE must put them where shared/simulation.ts says their input puts them,
+// on the map the server's welcome gave (step 01: each echo must be the exact confirmation). They
+// talk from 127.0.0.1; attackers from other loopback addresses, so a server that believes an
+// address (step 02) is not fooled by design. In step 07 they stay in the lobby, on no team and
+// never ready: while they are there no round may start, whatever the attackers choose.
+import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
+import { OPEN_FIELD } from "../../shared/maps.ts";
 import type { Random } from "../../shared/netsim/prng.ts";
-import { formatMessage, parseMessage, type Message, type Move, type Player } from "../../shared/protocol.ts";
-import { movePlayer, step, type GameMap } from "../../shared/simulation.ts";
+import { formatMessage, parseMessage, type Message, type MessageType, type Move, type Player, type Welcome } from "../../shared/protocol.ts";
+import { movePlayer, SPEED, step, type GameMap } from "../../shared/simulation.ts";
 import { MessageConnection } from "../../shared/tcp.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/udp/datagram.ts";
 import { ignoreUnreachable } from "../../shared/udp/port-pool.ts";
@@ -143,7 +146,8 @@ export async function startHonest(target: Target, port: number, name: string, ra
     case "request":
       return startUdpRequest(port, name, pick);
     case "sequenced":
-      return startUdpSequenced(port, name, random);
+    case "game":
+      return startUdpSequenced(port, name, random, target.dialect === "game");
   }
 }
 
@@ -190,14 +194,15 @@ export async function udpClient(port: number, hostname = "127.0.0.1") {
       wake = undefined;
     }
   }
-  async function join(name: string): Promise<void> {
+  /** Joins as `name`; the welcome says where to talk next and on which map. */
+  async function join(name: string): Promise<Welcome> {
     for (let i = 0; i < 10; i++) {
       send({ type: "CONNECT", name });
       const welcome = await next((m) => (m.type === "CONNECTED" && m.name === name ? m.welcome : m.type === "ERROR" ? null : undefined), 500);
       if (welcome === null) throw new Error(`${name} was refused`);
       if (welcome !== undefined) {
         dedicated = welcome.port;
-        return;
+        return welcome;
       }
     }
     throw new Error(`${name} got no CONNECTED`);
@@ -214,10 +219,12 @@ export async function udpClient(port: number, hostname = "127.0.0.1") {
   } };
 }
 
+/** The map a welcome describes: what the honest player checks its moves against. */
+const mapOf = (welcome: Welcome): GameMap => ({ size: welcome.size, walls: welcome.walls });
+
 async function startUdpRequest(port: number, name: string, pick: () => Move): Promise<HonestPlayer> {
-  const checker = new RequestChecker(COURTYARD, name);
   const client = await udpClient(port);
-  await client.join(name);
+  const checker = new RequestChecker(mapOf(await client.join(name)), name);
   const exchange = async (move: Move) => {
     client.inbox.length = 0; // a late answer to an earlier input must not pass for this one's
     client.send({ type: "INPUT", input: move });
@@ -236,12 +243,21 @@ async function startUdpRequest(port: number, name: string, pick: () => Move): Pr
   );
 }
 
-/** Step 05's way: inputs numbered, repeated until acknowledged; every tick's STATE is checked
- *  against the one before: the players ahead of us in join order have moved already when our
- *  turn comes, the ones after us not yet, and our move is the input the ACK names. */
-async function startUdpSequenced(port: number, name: string, random: Random): Promise<HonestPlayer> {
+const PHASES: ReadonlySet<MessageType> = new Set(["LOBBY", "TRANSITION_LOBBY_GAME", "GAME", "TRANSITION_GAME_LOBBY"]);
+
+/** Step 05's way (and 06's, 07's): inputs numbered, repeated until acknowledged; every tick's STATE
+ *  is checked against the one before: the players ahead of us in join order have moved already when
+ *  our turn comes, the ones after us not yet, and our move is the input the ACK names. In step 07
+ *  (`lobby`) each STATE comes after its phase: it must be LOBBY, and we must be on no team, moving
+ *  at that team's speed (shared/game/rules.ts). */
+async function startUdpSequenced(port: number, name: string, random: Random, lobby: boolean): Promise<HonestPlayer> {
   const client = await udpClient(port);
-  await client.join(name);
+  const map = mapOf(await client.join(name));
+  let phase: MessageType | undefined;
+  const stateOrPhase = (m: Message) => {
+    if (PHASES.has(m.type)) phase = m.type;
+    return m.type === "STATE" ? m : undefined;
+  };
   const sent = new Map<number, Move>([[0, "."]]);
   let seq = 0;
   let acked = 0;
@@ -258,20 +274,22 @@ async function startUdpSequenced(port: number, name: string, random: Random): Pr
     const before = previous;
     if (before !== undefined && tick <= before.tick) return; // late or repeated: UDP may do that
     previous = { tick, players: m.players };
+    const mine = m.players.findIndex((p) => p.name === name);
+    const got = m.players[mine];
+    if (got === undefined) return void problems.push(`tick ${tick}: not in the STATE`);
+    const team = lobby ? teamOfColor(got.color)?.team : undefined;
+    if (lobby && (phase !== "LOBBY" || team !== "NEUTRAL")) {
+      return void problems.push(`tick ${tick}: phase ${phase}, team ${team}, for a player on no team and never ready`);
+    }
     const names = (ps: readonly Player[]) => ps.map((p) => p.name).join(",");
     if (before === undefined || before.tick !== tick - 1 || names(before.players) !== names(m.players)) {
       unchecked++;
       return;
     }
-    const mine = m.players.findIndex((p) => p.name === name);
     const applied = sent.get(ack);
-    if (mine < 0 || applied === undefined) {
-      problems.push(`tick ${tick}: ${mine < 0 ? "not in the STATE" : `ACK ${ack} was never sent`}`);
-      return;
-    }
-    const world = { ...COURTYARD, players: m.players.map((p, i) => (i < mine ? p : before.players[i]!)) };
-    const want = step(world, new Map([[name, applied]])).players[mine]!;
-    const got = m.players[mine]!;
+    if (applied === undefined) return void problems.push(`tick ${tick}: ACK ${ack} was never sent`);
+    const world = { ...map, players: m.players.map((p, i) => (i < mine ? p : before.players[i]!)) };
+    const want = step(world, new Map([[name, applied]]), team === undefined ? SPEED : SPEEDS[team]).players[mine]!;
     if (want.x !== got.x || want.y !== got.y) problems.push(`tick ${tick} ${applied}: server (${got.x},${got.y}), simulation (${want.x},${want.y})`);
     else if (applied !== ".") checked++;
   };
@@ -287,7 +305,7 @@ async function startUdpSequenced(port: number, name: string, random: Random): Pr
     } else client.send({ type: "PING", stamp: 1 }); // keeps the session alive while it stands still
     const until = performance.now() + 100;
     while (performance.now() < until) {
-      const state = await client.next((m) => (m.type === "STATE" ? m : undefined), Math.min(50, until - performance.now()));
+      const state = await client.next(stateOrPhase, Math.min(50, until - performance.now()));
       if (state !== undefined) checkTick(state);
       else if (acked < seq) client.send({ type: "INPUT", input: move, seq });
     }

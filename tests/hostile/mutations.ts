@@ -4,7 +4,7 @@
 // and UTF-16, and oversize ones. A payload is text (the transport encodes it as the step speaks)
 // or raw bytes (sent as they are: that is how invalid encodings get through).
 import type { Random } from "../../shared/netsim/prng.ts";
-import { KEYWORDS } from "../../shared/protocol.ts";
+import { ACTIONS, KEYWORDS } from "../../shared/protocol.ts";
 
 /** How a server's clients talk: what a valid message looks like for it. */
 export type Dialect =
@@ -12,12 +12,13 @@ export type Dialect =
   | "named" // step 02: INPUT and DISCONNECT name their player
   | "connection" // step 03: the connection is the player, INPUT names nobody
   | "request" // step 04: UDP, INPUT <move>
-  | "sequenced"; // step 05 on: UDP, INPUT <move> SEQ <n>
+  | "sequenced" // steps 05-06: UDP, INPUT <move> SEQ <n>
+  | "game"; // step 07: the same, and the lobby's INPUT RED|BLUE|NEUTRAL|READY SEQ <n>
 
 export type Payload = { readonly kind: string; readonly text: string } | { readonly kind: string; readonly bytes: Uint8Array };
 
 const MOVES = ["L", "R", "U", "D", "."];
-const BAD_INPUTS = ["X", "LL", "l", "", "↑", "👻", "RED", "READY", "0", "-1", "L R", "\u0000", "INPUT"];
+const BAD_INPUTS = ["X", "LL", "l", "", "↑", "👻", "RED", "READY", "red", "GREEN", "READY!", "RED READY", "0", "-1", "L R", "\u0000", "INPUT"];
 const BAD_NAMES = [
   "Al ice", "END", "ENDER", "bEnd", "a\u0000b", "bell\u0007", "tab\tname", "new\nline", "👻ghost", "Ünïcode",
   "x".repeat(17), "x".repeat(300), "9lives", "_under", "(a,b)", "[x]", "STATE", "-", "", "\uD800lone", "CONNECT",
@@ -30,6 +31,11 @@ export class Mutator {
 
   /** @param names names worth attacking (honest players' and the fuzzer's own). */
   constructor(private readonly random: Random, private readonly dialect: Dialect, private readonly names: readonly string[]) {}
+
+  /** Whether inputs carry `SEQ <n>` (step 05 on). */
+  private get numbered(): boolean {
+    return this.dialect === "sequenced" || this.dialect === "game";
+  }
 
   /** A message the server accepts from some client in some state. */
   valid(): string {
@@ -45,6 +51,15 @@ export class Mutator {
         return this.pick([`CONNECT ${name} END`, `INPUT ${move} END`, `DISCONNECT ${name} END`, `PING ${this.int(1e9)} END`]);
       case "sequenced":
         return this.pick([`CONNECT ${name} END`, `INPUT ${move} SEQ ${this.int(1e6)} END`, `DISCONNECT ${name} END`, `PING ${this.int(1e9)} END`]);
+      case "game": {
+        // A lobby input alone, or as step 07's client sends it: the action, then the held move after it.
+        const action = this.pick(ACTIONS);
+        const seq = this.int(1e6);
+        return this.pick([
+          `CONNECT ${name} END`, `INPUT ${move} SEQ ${seq} END`, `INPUT ${action} SEQ ${seq} END`,
+          `INPUT ${action} SEQ ${seq} END INPUT ${move} SEQ ${seq + 1} END`, `DISCONNECT ${name} END`, `PING ${this.int(1e9)} END`,
+        ]);
+      }
     }
   }
 
@@ -62,7 +77,7 @@ export class Mutator {
     if (roll < 68) return { kind: "invalid encoding", bytes: this.invalidEncoding() };
     if (roll < 78) return { kind: "out of order", text: this.outOfOrder() };
     if (roll < 80) return { kind: "oversize", text: this.oversize() };
-    if (roll < 84) return { kind: "server message", text: this.pick(["STATE [] END", "CONNECTED Ghost END", "ERROR MALFORMED END", "DISCONNECTED Ghost END", "STATE [(Ghost,(1,2,3),(0,0),(20,20))] TICK 1 ACK 1 END"]) };
+    if (roll < 84) return { kind: "server message", text: this.pick(["STATE [] END", "CONNECTED Ghost END", "ERROR MALFORMED END", "DISCONNECTED Ghost END", "STATE [(Ghost,(1,2,3),(0,0),(20,20))] TICK 1 ACK 1 END", "LOBBY [Honest1,Honest2] END", "GAME 12.3 END", "TRANSITION_LOBBY_GAME Entering_the_game_in_0.1s END"]) };
     return { kind: "valid", text: this.valid() };
   }
 
@@ -92,7 +107,7 @@ export class Mutator {
 
   private unknownInput(): string {
     const bad = this.pick(BAD_INPUTS);
-    return this.dialect === "named" ? `INPUT ${this.pick(this.names)} ${bad} END` : `INPUT ${bad}${this.dialect === "sequenced" ? ` SEQ ${this.int(100)}` : ""} END`;
+    return this.dialect === "named" ? `INPUT ${this.pick(this.names)} ${bad} END` : `INPUT ${bad}${this.numbered ? ` SEQ ${this.int(100)}` : ""} END`;
   }
 
   /** Bytes no decoder should trust: stray continuation bytes, overlong forms, lone surrogates, an odd
@@ -110,7 +125,7 @@ export class Mutator {
   private outOfOrder(): string {
     const somebody = this.pick(this.names);
     const move = this.pick(MOVES);
-    const input = this.dialect === "named" ? `INPUT ${somebody} ${move} END` : this.dialect === "sequenced" ? `INPUT ${move} SEQ ${this.int(50)} END` : `INPUT ${move} END`;
+    const input = this.dialect === "named" ? `INPUT ${somebody} ${move} END` : this.numbered ? `INPUT ${this.dialect === "game" && this.random() < 0.5 ? this.pick(ACTIONS) : move} SEQ ${this.int(50)} END` : `INPUT ${move} END`;
     return this.pick([
       input, // before any CONNECT
       `CONNECT ${somebody} END CONNECT ${somebody} END`, // twice
