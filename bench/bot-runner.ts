@@ -43,6 +43,7 @@ export interface RunnerReport {
   readonly reasons: Record<string, number>;
   /** Presses whose move never showed within the bot's give-up time. */
   readonly timeouts: number;
+  readonly blocked: number;
   readonly states: number;
   /** Every input-to-state latency measured in the window, ms. */
   readonly latencies: number[];
@@ -106,6 +107,7 @@ function startWindow(): void {
     const r = session.report!;
     r.latencies.length = 0;
     r.timeouts = 0;
+    r.blocked = 0;
     r.states = 0;
   }
 }
@@ -127,6 +129,7 @@ async function endWindow(): Promise<never> {
     errors: measuring ? errors : 0,
     reasons,
     timeouts: reports.reduce((n, r) => n + r.timeouts, 0),
+    blocked: reports.reduce((n, r) => n + (r.blocked ?? 0), 0),
     states: reports.reduce((n, r) => n + r.states, 0),
     latencies: reports.flatMap((r) => r.latencies.map((ms) => Math.round(ms * 100) / 100)),
   };

@@ -73,6 +73,8 @@ export interface Rung {
   readonly errors: number;
   readonly reasons: Record<string, number>;
   readonly timeouts: number;
+  /** Presses left out of the latency because another square blocked the way (see shared/client/bot.ts). */
+  readonly blocked: number;
   readonly moves: number;
   readonly latencyMs: { readonly p50: number | null; readonly p90: number | null; readonly p99: number | null; readonly max: number | null };
   readonly statesPerBotPerSecond: number;
@@ -182,7 +184,7 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
     const replies = await Promise.all(runners.map((r) => r.next(/^REPORT (.*)$/, 15_000)));
     const reports: RunnerReport[] = replies.map((m, i) =>
       m === null
-        ? { bots: 0, joined: 0, failedToJoin: 0, errors: 0, reasons: { [`runner ${i} sent no report: ${runners[i]!.stderr.slice(-200)}`]: 1 }, timeouts: 0, states: 0, latencies: [] }
+        ? { bots: 0, joined: 0, failedToJoin: 0, errors: 0, reasons: { [`runner ${i} sent no report: ${runners[i]!.stderr.slice(-200)}`]: 1 }, timeouts: 0, blocked: 0, states: 0, latencies: [] }
         : (JSON.parse(m[1]!) as RunnerReport),
     );
 
@@ -204,6 +206,7 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
       errors: sum((r) => r.errors),
       reasons,
       timeouts: sum((r) => r.timeouts),
+      blocked: sum((r) => r.blocked ?? 0),
       moves: latencies.length,
       latencyMs: { p50: orNull(percentile(latencies, 50)), p90: orNull(percentile(latencies, 90)), p99: orNull(percentile(latencies, 99)), max: orNull(Math.max(...latencies)) },
       statesPerBotPerSecond: joined === 0 ? 0 : round(sum((r) => r.states) / joined / elapsed, 1),
@@ -312,9 +315,9 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(bytes < 10_240 ? 1 
 const fixed = (v: number | null, digits = 1): string => (v === null ? "-" : v.toFixed(digits));
 
 function table(rungs: readonly Rung[]): string {
-  const head = ["step", "players", "joined", "fail", "err", "t/o", "moves", "p50 ms", "p99 ms", "msg/s in", "msg/s out", "KB/s in", "KB/s out", "srv CPU%", "srv MB", "bots CPU%", "tick Hz", "late %", "sight ms"];
+  const head = ["step", "players", "joined", "fail", "err", "t/o", "blocked", "moves", "p50 ms", "p99 ms", "msg/s in", "msg/s out", "KB/s in", "KB/s out", "srv CPU%", "srv MB", "bots CPU%", "tick Hz", "late %", "sight ms"];
   const rows = rungs.map((r) => [
-    r.step, String(r.players), String(r.joined), String(r.failedToJoin), String(r.errors), String(r.timeouts), String(r.moves),
+    r.step, String(r.players), String(r.joined), String(r.failedToJoin), String(r.errors), String(r.timeouts), String(r.blocked), String(r.moves),
     fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2),
     r.traffic.messagesInPerSecond.toFixed(0), r.traffic.messagesOutPerSecond.toFixed(0),
     kb(r.traffic.bytesInPerSecond), kb(r.traffic.bytesOutPerSecond),
@@ -392,7 +395,7 @@ const markdown = [
   "for presses that could move (a direction free in the bot's view; a press dropped first, say by a catch or the round's end, counts nowhere). It stays",
   "within a tick and a frame whatever the load, so for 07 the server's side says more: `tick Hz`, `late %`, and `sight ms`, the part of each tick spent",
   "on who sees what (the server's average over the last second of the window). A rung of 1 player is skipped for 07: a round needs both teams.",
-  "`fail`: bots that never joined; `err`: bots dropped during the rung; `t/o`: presses never seen within 5 s.",
+  "`fail`: bots that never joined; `err`: bots dropped during the rung; `t/o`: presses never seen within 5 s; `blocked`: presses left out of the latency because another square stepped into the way before the move showed (the crowd's wait, not the network's).",
   "msg/s and KB/s are the server's, `in` = from clients. CPU% is of one core (the machine has " + about.cores + ").",
   "",
   table(rungs),

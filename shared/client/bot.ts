@@ -1,7 +1,7 @@
 // A scripted player for tests and the benchmark. It walks in random free directions and
 // measures what a player feels: the time from pressing a key to the first state that shows
 // the square moving that way (input-to-state latency).
-import type { Move } from "../protocol.ts";
+import type { Move, Player } from "../protocol.ts";
 import { slide, SPEED, type World } from "../simulation.ts";
 import { findMe, type Controls } from "./controls.ts";
 
@@ -11,6 +11,9 @@ export interface BotReport {
   readonly latencies: number[];
   /** Presses whose move was never seen within the give-up time. */
   timeouts: number;
+  /** Presses not measured because another square stepped into the way before the move showed:
+   *  that wait is the crowd's, not the network's. (Step 07's game bot drops such presses unseen.) */
+  blocked?: number;
   /** States received. */
   states: number;
   /** The bot's position in the last state it saw. */
@@ -30,7 +33,7 @@ const DIRS: readonly Move[] = ["L", "R", "U", "D"];
 export function botControls(name: string, options: BotOptions): Controls & { readonly report: BotReport } {
   const random = options.random ?? Math.random;
   const giveUp = options.giveUpMs ?? 5000;
-  const report: BotReport = { name, latencies: [], timeouts: 0, states: 0 };
+  const report: BotReport = { name, latencies: [], timeouts: 0, blocked: 0, states: 0 };
   let move: Move = ".";
   let pressedAt = 0; // when the current direction was pressed
   let origin: { x: number; y: number } | null = null; // where the square was then
@@ -45,10 +48,7 @@ export function botControls(name: string, options: BotOptions): Controls & { rea
     const me = findMe(world, name);
     if (me === undefined) return;
     // Only directions that can move right now, so every press has a move to wait for.
-    const free = DIRS.filter((d) => {
-      const to = slide(me, d, SPEED, [...world.walls, ...world.players], world.size);
-      return to.x !== me.x || to.y !== me.y;
-    });
+    const free = DIRS.filter((d) => canMove(world, me, d));
     const pick = free[Math.floor(random() * free.length)];
     if (pick === undefined) return;
     move = pick;
@@ -79,6 +79,10 @@ export function botControls(name: string, options: BotOptions): Controls & { rea
           report.latencies.push(now - pressedAt);
           seen = true;
           nextChangeAt = now + 100 + random() * 400; // walk on a little, then rest
+        } else if (!canMove(world, self, move)) {
+          report.blocked = (report.blocked ?? 0) + 1;
+          seen = true;
+          nextChangeAt = now;
         } else if (now - pressedAt > giveUp) {
           report.timeouts++;
           seen = true;
@@ -97,6 +101,12 @@ export function botControls(name: string, options: BotOptions): Controls & { rea
       }
     },
   };
+}
+
+/** Could the square move one step that way in this state? */
+function canMove(world: World, me: Player, move: Move): boolean {
+  const to = slide(me, move, SPEED, [...world.walls, ...world.players], world.size);
+  return to.x !== me.x || to.y !== me.y;
 }
 
 export function percentile(values: readonly number[], p: number): number {
