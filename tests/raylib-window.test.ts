@@ -4,14 +4,13 @@
 // machines skip it with the reason when Xvfb or the library is missing. Keys are pressed with
 // xdotool (XTEST), as a person's keyboard would.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { buildRaylib } from "../scripts/build-raylib.ts";
 import { COURTYARD } from "../shared/maps.ts";
 import type { Color, Player } from "../shared/protocol.ts";
 import type { Frame } from "../shared/render/draw.ts";
-import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, RAYLIB_LIBRARY, toScreen, type Fit, type Pixels } from "../shared/render/raylib.ts";
+import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, toScreen, type Fit, type Pixels } from "../shared/render/raylib.ts";
 import { BACKGROUND, drawScene, HUD_PANEL, HUD_TEXT, MARK, type ClientView } from "../shared/render/scene.ts";
 import { renderOffscreen, startXvfb } from "../tools/xvfb.ts";
+import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
 
 describe("raylib renderer, pure parts", () => {
   test("a map larger than the window is scaled down, centred, aspect kept", () => {
@@ -55,19 +54,7 @@ describe("raylib renderer, pure parts", () => {
 
 // ---- the real window ----
 
-const inCI = process.env.CI === "true";
-if (inCI && !existsSync(RAYLIB_LIBRARY)) {
-  // CI installs the Debian packages (scripts/install-raylib-deps.sh); building here keeps the test self-sufficient.
-  const built = await buildRaylib();
-  if (!built.ok) throw new Error(`CI must run the raylib window test, but: ${built.reason}`);
-}
-const missing = !existsSync(RAYLIB_LIBRARY)
-  ? `${RAYLIB_LIBRARY} is not built (bun run build:raylib)`
-  : !Bun.which("Xvfb")
-    ? "Xvfb is not installed (bash scripts/install-raylib-deps.sh)"
-    : null;
-if (missing && inCI) throw new Error(`CI must run the raylib window test, but ${missing}`);
-if (missing) console.log(`skipping the raylib window test: ${missing}`);
+const missing = await windowTestBlocker("the raylib window test", { keys: false });
 
 const RED: Color = { r: 220, g: 60, b: 60 };
 const GREEN: Color = { r: 60, g: 200, b: 80 };
@@ -152,9 +139,7 @@ describe.skipIf(missing !== null)("raylib window under Xvfb", () => {
   });
 });
 
-const noKeys = missing ?? (Bun.which("xdotool") ? null : "xdotool is not installed (bash scripts/install-raylib-deps.sh)");
-if (noKeys && inCI) throw new Error(`CI must run the raylib keyboard test, but ${noKeys}`);
-if (noKeys && !missing) console.log(`skipping the raylib keyboard test: ${noKeys}`);
+const noKeys = missing ?? (await windowTestBlocker("the raylib keyboard test", { keys: true }));
 
 describe.skipIf(noKeys !== null)("raylib window keys under Xvfb", () => {
   test("held arrows and WASD give a Move, releasing gives '.', Escape quits", async () => {

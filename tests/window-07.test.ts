@@ -4,26 +4,17 @@
 // the player in the seekers' red. Skipped, with the reason printed, when raylib, Xvfb or xdotool is
 // missing (CI always runs it).
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { gameBotSession } from "../shared/game/bot.ts";
 import { TEAM_COLORS } from "../shared/game/rules.ts";
-import { RAYLIB_LIBRARY } from "../shared/render/raylib.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
 import { becomeReadySeeker, DARK, share } from "../tools/lobby-keys.ts";
 import { startWindowedClient } from "../tools/windowed-client.ts";
 import { startXvfb } from "../tools/xvfb.ts";
+import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
 import { startServer, stopAll } from "./helpers/processes.ts";
 import { ask, eventually } from "./helpers/udp.ts";
 
-const missing = !existsSync(RAYLIB_LIBRARY)
-  ? `${RAYLIB_LIBRARY} is not built (bun run build:raylib)`
-  : !Bun.which("Xvfb")
-    ? "Xvfb is not installed (bash scripts/install-raylib-deps.sh)"
-    : !Bun.which("xdotool")
-      ? "xdotool is not installed (bash scripts/install-raylib-deps.sh)"
-      : null;
-if (missing && process.env.CI === "true") throw new Error(`CI must run the step 07 window test, but ${missing}`);
-if (missing) console.log(`skipping the step 07 window test: ${missing}`);
+const missing = await windowTestBlocker("the step 07 window test", { keys: true });
 afterEach(stopAll);
 
 describe.skipIf(missing !== null)("step 07 in the raylib window", () => {

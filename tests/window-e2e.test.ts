@@ -7,33 +7,19 @@
 // shown as "lost" by a window that keeps drawing. CI (CI=true) always runs it; elsewhere it is
 // skipped, with the reason printed, when raylib, Xvfb or xdotool is missing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { buildRaylib } from "../scripts/build-raylib.ts";
 import type { Color, Player } from "../shared/protocol.ts";
-import { fitFrame, pixelAt, RAYLIB_LIBRARY, toScreen } from "../shared/render/raylib.ts";
+import { fitFrame, pixelAt, toScreen } from "../shared/render/raylib.ts";
 import { drawScene, MARK } from "../shared/render/scene.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 import { startXvfb, type Xvfb } from "../tools/xvfb.ts";
 import { startWindowedClient, type Capture, type WindowedClient } from "../tools/windowed-client.ts";
 import { start, startServer, type Running } from "./helpers/processes.ts";
+import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
 
 const SERVER = `${import.meta.dir}/../steps/05-broadcast-loop/server.ts`;
 const CLIENT = `${import.meta.dir}/../steps/05-broadcast-loop/client.ts`;
 
-const inCI = process.env.CI === "true";
-if (inCI && !existsSync(RAYLIB_LIBRARY)) {
-  const built = await buildRaylib();
-  if (!built.ok) throw new Error(`CI must run the window end-to-end test, but: ${built.reason}`);
-}
-const missing = !existsSync(RAYLIB_LIBRARY)
-  ? `${RAYLIB_LIBRARY} is not built (bun run build:raylib)`
-  : !Bun.which("Xvfb")
-    ? "Xvfb is not installed (bash scripts/install-raylib-deps.sh)"
-    : !Bun.which("xdotool")
-      ? "xdotool is not installed (bash scripts/install-raylib-deps.sh)"
-      : null;
-if (missing && inCI) throw new Error(`CI must run the window end-to-end test, but ${missing}`);
-if (missing) console.log(`skipping the window end-to-end test: ${missing}`);
+const missing = await windowTestBlocker("the window end-to-end test", { keys: true });
 
 /** A client on the raw UDP link that plays no part but watching: every STATE, by tick. */
 class Observer {
