@@ -3,7 +3,7 @@
 // is the game: a lobby where players pick a team and get ready, a timed round of hide-and-seek, and
 // back to the lobby (shared/game/rules.ts, pure). And per-player sight: during the round each
 // player is sent only the squares it can see, with the shadows to draw (shared/game/view.ts).
-import { cli, flag, portFlag } from "../../shared/cli.ts";
+import { cli, flag } from "../../shared/cli.ts";
 import { GameRoom } from "../../shared/game/game-room.ts";
 import { phaseMessage, type Phase } from "../../shared/game/rules.ts";
 import { shadesOf, sightApplies, visibleTo } from "../../shared/game/view.ts";
@@ -14,18 +14,16 @@ import { formatMessage, formatPlayer, formatState, isMove, type Action, type Mov
 import { formatShades } from "../../shared/shades.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { encode } from "../../shared/udp/datagram.ts";
-import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
+import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "../../shared/udp/dedicated-server.ts";
 
-/** Step 07's own dedicated ports, so it runs beside the other steps' servers. */
-const PORTS = "17000-17999";
+const POOL = "17000-17999";
 
 const flags = cli({
   usage: "bun steps/07-haunted-chronicles/server.ts [--port P] [--tick HZ] [--game-seconds S] [--transition-seconds S] [--seed N]",
   summary: "Haunted Chronicles: lobby, teams, a timed hide-and-seek; each player is sent only what it can see.",
   flags: {
     ...udpServerFlags,
-    port: portFlag(9907),
-    ports: flag("string", "", `dedicated ports FIRST-LAST (default ${PORTS}, or chosen by the OS when --port is 0)`),
+    ...ownPorts(9907, POOL),
     tick: flag("number", 30, "ticks per second: state updates sent to every client"),
     "game-seconds": flag("number", 20, "seconds the seekers have to catch every hider"),
     "transition-seconds": flag("number", 5, "seconds of countdown before a game, and of results after it"),
@@ -47,7 +45,7 @@ let staleInputs = 0;
 /** Time spent working out who sees what, per tick: the last second's average and worst. */
 const sight = { avgMs: 0, maxMs: 0, window: { start: performance.now(), total: 0, count: 0, max: 0 } };
 
-const server = await serveFromFlags<{ seq: number }>({ ...flags, ports: flags.ports === "" && flags.port !== 0 ? PORTS : flags.ports }, room, {
+const server = await serveFromFlags<{ seq: number }>(withPool(flags, POOL), room, {
   newData: () => ({ seq: 0 }),
   onInput(client, message) {
     if (message.seq === undefined) return server.refuseFrom(client, "MALFORMED", "step 07 wants INPUT <input> SEQ <n>");
