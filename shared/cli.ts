@@ -29,7 +29,7 @@ export function helpText<F extends Flags>(program: Program<F>): string {
   const lines = [`usage: ${program.usage}`, "", program.summary, "", "options:"];
   for (const [name, f] of Object.entries(program.flags)) {
     const arg = f.kind === "boolean" ? "" : ` <${f.kind}>`;
-    const def = f.kind === "boolean" ? "" : ` (default ${JSON.stringify(f.default)})`;
+    const def = f.kind === "boolean" || f.default === "" ? "" : ` (default ${JSON.stringify(f.default)})`;
     lines.push(`${`  --${name}${arg}`.padEnd(26)} ${f.help}${def}`);
   }
   lines.push(`${"  --help".padEnd(26)} show this help`);
