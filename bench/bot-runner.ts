@@ -43,6 +43,7 @@ export interface RunnerReport {
   readonly reasons: Record<string, number>;
   /** Presses whose move never showed within the bot's give-up time. */
   readonly timeouts: number;
+  /** Presses left out of the latency because another square blocked the way (see shared/client/bot.ts). */
   readonly blocked: number;
   readonly states: number;
   /** Every input-to-state latency measured in the window, ms. */

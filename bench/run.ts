@@ -64,17 +64,10 @@ function fail(why: string): never {
 // ---------------------------------------------------------------- one rung
 
 /** Every figure of one rung. Missing measurements are null (a rung where nobody moved has no p50). */
-export interface Rung {
+export interface Rung extends Pick<RunnerReport, "joined" | "failedToJoin" | "errors" | "reasons" | "timeouts" | "blocked"> {
   readonly step: string;
   readonly players: number;
   readonly seconds: number;
-  readonly joined: number;
-  readonly failedToJoin: number;
-  readonly errors: number;
-  readonly reasons: Record<string, number>;
-  readonly timeouts: number;
-  /** Presses left out of the latency because another square blocked the way (see shared/client/bot.ts). */
-  readonly blocked: number;
   readonly moves: number;
   readonly latencyMs: { readonly p50: number | null; readonly p90: number | null; readonly p99: number | null; readonly max: number | null };
   readonly statesPerBotPerSecond: number;
