@@ -140,6 +140,15 @@ export class ServerLink {
   }
 }
 
+/** Waits until the player quits or the server ends the game, stops the client's timers, and says
+ *  goodbye unless the server ended it. Resolves with why the game ended. */
+export async function untilGameEnds(link: ServerLink, me: string, quit: Promise<string>, serverEnded: Promise<string>, stop: () => void): Promise<string> {
+  const ended = await Promise.race([quit.then((why) => ({ why, byServer: false })), serverEnded.then((why) => ({ why, byServer: true }))]);
+  stop();
+  if (!ended.byServer) await link.disconnect(me);
+  return ended.why;
+}
+
 /** Opens a link and joins (the HUD says "connecting" meanwhile), plays with `game`, and closes the
  *  link however the game ends. Returns why it ended, or why it could not start. */
 export async function joinAndPlay(

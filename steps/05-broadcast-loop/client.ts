@@ -8,7 +8,7 @@ import type { Session } from "../../shared/client/session.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
 
 const TITLE = "05 broadcast loop";
 /** A changed input is sent at once, then again every REPEAT_MS until a STATE acknowledges it (its
@@ -84,11 +84,7 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
     if (link.silentMs > GIVE_UP_AFTER_MS) endByServer(`the server went silent for ${GIVE_UP_AFTER_MS / 1000} s`);
   }, 1000 / options.rate);
 
-  const reasonFromPlayer = session.controls.done.then((why) => ({ why, byServer: false }));
-  const ended = await Promise.race([reasonFromPlayer, serverEnded.then((why) => ({ why, byServer: true }))]);
-  clearInterval(timer);
-  if (!ended.byServer) await link.disconnect(me);
-  return ended.why;
+  return untilGameEnds(link, me, session.controls.done, serverEnded, () => clearInterval(timer));
 }
 
 if (import.meta.main) {

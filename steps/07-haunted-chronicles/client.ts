@@ -22,7 +22,7 @@ import { formatMessage, type Action, type Message, type Move, type Player, type 
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import type { World } from "../../shared/simulation.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
 import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged
 
 const TITLE = "07 Haunted Chronicles";
@@ -171,12 +171,10 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
   const clock = startTickLoop(1000 / tickMs, onTick);
   const frames = setInterval(show, FRAME_MS);
 
-  const reasonFromPlayer = session.controls.done.then((why) => ({ why, byServer: false }));
-  const ended = await Promise.race([reasonFromPlayer, serverEnded.then((why) => ({ why, byServer: true }))]);
-  clock.stop();
-  clearInterval(frames);
-  if (!ended.byServer) await link.disconnect(me);
-  return ended.why;
+  return untilGameEnds(link, me, session.controls.done, serverEnded, () => {
+    clock.stop();
+    clearInterval(frames);
+  });
 }
 
 /** This step's own bot, which plays the game (team, ready, chase or flee): `--bot` below, and the
