@@ -10,7 +10,7 @@
 // Every bot also stops on its own after --max-seconds, and the process exits if its stdin closes
 // (the benchmark died): nothing here can outlive a run.
 import { resolve } from "node:path";
-import { cli, flag, hostFlag } from "../shared/cli.ts";
+import { cli, flag, hostFlag } from "../shared/plumbing/cli.ts";
 import type { PlayOptions } from "../shared/client/request-loop.ts";
 import { startSession, type Session } from "../shared/client/session.ts";
 import type { gameBotSession } from "../shared/game/bot.ts";

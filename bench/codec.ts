@@ -1,8 +1,8 @@
 // Codec micro-benchmark: how many messages per second the shared codec formats and parses, and
 // how many bytes a STATE costs for N players in each encoding. `bun bench/codec.ts [--json]`
-import { encodeText } from "../shared/encoding.ts";
-import { formatMessage, formatPlayers, formatState, parseMessage, type Player } from "../shared/protocol.ts";
-import { colorOf } from "../shared/simulation.ts";
+import { encodeText } from "../shared/wire/encoding.ts";
+import { formatMessage, formatPlayers, formatState, parseMessage, type Player } from "../shared/wire/protocol.ts";
+import { colorOf } from "../shared/world/simulation.ts";
 
 export interface CodecFigures {
   readonly players: number;

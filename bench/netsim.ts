@@ -2,7 +2,7 @@
 // datagram through the relay, and how many datagrams / bytes per second it can carry.
 // The relay runs as its own process (tools/netsim.ts), as a learner runs it. `bun bench/netsim.ts`
 import type { Subprocess } from "bun";
-import { Writer } from "../shared/netsim/writer.ts";
+import { Writer } from "../tools/netsim/writer.ts";
 
 const HOST = "127.0.0.1";
 

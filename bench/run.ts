@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { cli, flag } from "../shared/cli.ts";
+import { cli, flag } from "../shared/plumbing/cli.ts";
 import { percentile } from "../shared/client/bot.ts";
 import type { RunnerReport } from "./bot-runner.ts";
 import { latencyChart } from "./chart.ts";

@@ -4,12 +4,12 @@
 //    once with everybody moving (no shadow is cached) and once with the hiders keeping still.
 // 2. The real server (steps/07-haunted-chronicles/server.ts) with N raw clients in a game, moving at
 //    random: its `stats` line (tick-ms: the whole tick; sight-ms: who-sees-what and SHADES).
-import { cli, flag } from "../shared/cli.ts";
+import { cli, flag } from "../shared/plumbing/cli.ts";
 import { act, join, newGame, step, type Game } from "../shared/game/rules.ts";
 import { shadesOf, visibleTo } from "../shared/game/view.ts";
 import { MANOR } from "../shared/maps/grid-map.ts";
-import { mulberry32 } from "../shared/netsim/prng.ts";
-import { formatPlayer, type Move } from "../shared/protocol.ts";
+import { mulberry32 } from "../shared/plumbing/prng.ts";
+import { formatPlayer, type Move } from "../shared/wire/protocol.ts";
 import { formatShades } from "../shared/shades.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 

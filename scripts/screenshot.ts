@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { COURTYARD } from "../shared/maps.ts";
+import { COURTYARD } from "../shared/world/maps.ts";
 import type { Frame } from "../shared/render/draw.ts";
 import { drawScene, NAME_FONT, type ClientView } from "../shared/render/scene.ts";
 import { startServer } from "../tests/helpers/processes.ts";

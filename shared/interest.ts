@@ -2,7 +2,7 @@
 // to keep a state datagram near the MTU (~1200 bytes): a thousand players in one STATE is ~42 KB,
 // sent to a thousand clients thirty times a second. "Near" is a square: at most `view` pixels away
 // horizontally and vertically (the screen is a rectangle, not a circle).
-import { formatPlayer, type Player } from "./protocol.ts";
+import { formatPlayer, type Player } from "./wire/protocol.ts";
 
 const utf8 = new TextEncoder();
 const COMMA = 0x2c;

@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { Neighbourhood } from "../shared/interest.ts";
-import { formatMessage, type Player } from "../shared/protocol.ts";
+import { formatMessage, type Player } from "../shared/wire/protocol.ts";
 
 const player = (i: number, x: number, y: number): Player => ({ name: `P${i}`, color: { r: 1, g: 2, b: 3 }, x, y, w: 20, h: 20 });
 

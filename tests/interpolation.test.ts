@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { Interpolator, lerpPlayers } from "../shared/client/interpolation.ts";
-import type { Player } from "../shared/protocol.ts";
+import type { Player } from "../shared/wire/protocol.ts";
 
 const WHITE = { r: 255, g: 255, b: 255 };
 const walker = (x: number): Player => ({ name: "Walker", color: WHITE, x, y: 50, w: 20, h: 20 });

@@ -4,8 +4,8 @@
 // machines skip it with the reason when Xvfb or the library is missing. Keys are pressed with
 // xdotool (XTEST), as a person's keyboard would.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { COURTYARD } from "../shared/maps.ts";
-import type { Color, Player } from "../shared/protocol.ts";
+import { COURTYARD } from "../shared/world/maps.ts";
+import type { Color, Player } from "../shared/wire/protocol.ts";
 import type { Frame } from "../shared/render/draw.ts";
 import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, toScreen, type Fit, type Pixels } from "../shared/render/raylib.ts";
 import { BACKGROUND, drawScene, HUD_PANEL, HUD_TEXT, MARK, type ClientView } from "../shared/render/scene.ts";

@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { encodeText } from "../shared/encoding.ts";
+import { encodeText } from "../shared/wire/encoding.ts";
 import { run, startServer, stopAll } from "./helpers/processes.ts";
 
 afterAll(stopAll);

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { MessageConnection } from "../shared/tcp.ts";
+import { MessageConnection } from "../shared/client/tcp-connection.ts";
 import { start, startServer, stopAll } from "./helpers/processes.ts";
 import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, statsBecome, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
 

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
-import { COURTYARD } from "../shared/maps.ts";
-import type { Message, Move } from "../shared/protocol.ts";
-import { slide, SPEED } from "../shared/simulation.ts";
+import { COURTYARD } from "../shared/world/maps.ts";
+import type { Message, Move } from "../shared/wire/protocol.ts";
+import { slide, SPEED } from "../shared/world/simulation.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 import { startServer } from "./helpers/processes.ts";
 import { eventually, stats } from "./helpers/udp.ts";

@@ -2,11 +2,11 @@
 // seeded. Behaviour only: what is drawn, and when, relative to the inputs; never how fast.
 import { afterAll, describe, expect, test } from "bun:test";
 import type { Session } from "../shared/client/session.ts";
-import { COURTYARD } from "../shared/maps.ts";
-import { startUdpRelay, type UdpRelay } from "../shared/netsim/udp-relay.ts";
-import type { Message, Move, Player } from "../shared/protocol.ts";
+import { COURTYARD } from "../shared/world/maps.ts";
+import { startUdpRelay, type UdpRelay } from "../tools/netsim/udp-relay.ts";
+import type { Message, Move, Player } from "../shared/wire/protocol.ts";
 import type { ClientView } from "../shared/render/scene.ts";
-import { slide, SPEED } from "../shared/simulation.ts";
+import { slide, SPEED } from "../shared/world/simulation.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 import { play, type PredictionOptions, type StateTrace } from "../steps/06-client-prediction/client.ts";
 import { startServer, stopAll } from "./helpers/processes.ts";

@@ -2,7 +2,7 @@
 // (never a square behind a wall), a refused late join, and whole games played by bots.
 import { afterEach, expect, test } from "bun:test";
 import { gameBotSession } from "../shared/game/bot.ts";
-import type { Message } from "../shared/protocol.ts";
+import type { Message } from "../shared/wire/protocol.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
 import { startServer, stopAll, type Running } from "./helpers/processes.ts";

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { formatMessage, formatPlayers, formatState, parseMessage } from "../shared/protocol.ts";
+import { formatMessage, formatPlayers, formatState, parseMessage } from "../shared/wire/protocol.ts";
 import { startTickLoop, type TickLoop } from "../shared/tick-loop.ts";
-import { encode, readDatagram } from "../shared/udp/datagram.ts";
+import { encode, readDatagram } from "../shared/wire/datagram.ts";
 import { parsePortRange, PortPool, type UdpSocket } from "../shared/udp/port-pool.ts";
 import { randomPortRange } from "./helpers/udp.ts";
 

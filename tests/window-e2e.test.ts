@@ -7,7 +7,7 @@
 // shown as "lost" by a window that keeps drawing. CI (CI=true) always runs it; elsewhere it is
 // skipped, with the reason printed, when raylib, Xvfb or xdotool is missing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Color, Player } from "../shared/protocol.ts";
+import type { Color, Player } from "../shared/wire/protocol.ts";
 import { fitFrame, pixelAt, toScreen } from "../shared/render/raylib.ts";
 import { drawScene, MARK } from "../shared/render/scene.ts";
 import { ServerLink } from "../shared/udp/server-link.ts";

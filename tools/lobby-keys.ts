@@ -1,7 +1,7 @@
 // Step 07 played in a real raylib window on a private Xvfb, as a person would: lobby keys pressed
 // through xdotool (XTEST), and how much of the window the round's shadows cover. Used by the step 07
 // window test and by `bun run screenshot -- --step 07`.
-import type { Color } from "../shared/protocol.ts";
+import type { Color } from "../shared/wire/protocol.ts";
 import type { Pixels } from "../shared/render/raylib.ts";
 import { BACKGROUND, SHADE, SHADE_ALPHA } from "../shared/render/scene.ts";
 

@@ -3,11 +3,11 @@
 //   bun steps/05-broadcast-loop/server.ts               (listens on 9905)
 //   bun run netsim -- --to 127.0.0.1:9905 --listen 9915 --udp --delay 100 --jitter 20 --loss 5
 //   bun steps/05-broadcast-loop/client.ts --port 9915
-import { cli, flag, type Parsed } from "../shared/cli.ts";
-import type { Conditions } from "../shared/netsim/conditions.ts";
-import { formatDirection } from "../shared/netsim/counters.ts";
-import { startTcpRelay, type StreamCounters, type TcpRelay } from "../shared/netsim/tcp-relay.ts";
-import { startUdpRelay, type Address, type UdpRelay } from "../shared/netsim/udp-relay.ts";
+import { cli, flag, type Parsed } from "../shared/plumbing/cli.ts";
+import type { Conditions } from "./netsim/conditions.ts";
+import { formatDirection } from "./netsim/counters.ts";
+import { startTcpRelay, type StreamCounters, type TcpRelay } from "./netsim/tcp-relay.ts";
+import { startUdpRelay, type Address, type UdpRelay } from "./netsim/udp-relay.ts";
 
 const flags = {
   to: flag("string", "", "the server, HOST:PORT (required)"),

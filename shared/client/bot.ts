@@ -1,8 +1,8 @@
 // A scripted player for tests and the benchmark. It walks in random free directions and
 // measures what a player feels: the time from pressing a key to the first state that shows
 // the square moving that way (input-to-state latency).
-import type { Move, Player } from "../protocol.ts";
-import { slide, SPEED, type World } from "../simulation.ts";
+import type { Move, Player } from "../wire/protocol.ts";
+import { slide, SPEED, type World } from "../world/simulation.ts";
 import { findMe, type Controls } from "./controls.ts";
 
 export interface BotReport {

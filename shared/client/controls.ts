@@ -1,7 +1,7 @@
 // Who decides the next input: a person at the keyboard or a scripted bot. Clients ask
 // `current()` whenever they need an input, and report what they see with `observe()`.
-import type { Action, Move, Player } from "../protocol.ts";
-import type { World } from "../simulation.ts";
+import type { Action, Move, Player } from "../wire/protocol.ts";
+import type { World } from "../world/simulation.ts";
 
 export interface Controls {
   current(): Move;

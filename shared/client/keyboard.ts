@@ -1,6 +1,6 @@
 // Arrow keys and WASD from a terminal in raw mode. A terminal reports key presses, never key
 // releases, so a direction is kept until another key changes it (space stops).
-import type { Action, Move } from "../protocol.ts";
+import type { Action, Move } from "../wire/protocol.ts";
 import type { Controls } from "./controls.ts";
 
 const KEYS: Record<string, Move> = {

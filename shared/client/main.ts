@@ -2,7 +2,7 @@
 // that says how it ended: 0 when the player (or the bot's clock) chose to stop, otherwise 1 with
 // the reason on one line. `play` itself touches nothing global, so a benchmark can run hundreds.
 import { basename, dirname } from "node:path";
-import { cli, portFlag, type Flags, type Parsed } from "../cli.ts";
+import { cli, portFlag, type Flags, type Parsed } from "../plumbing/cli.ts";
 import { playerFlags, randomName, startSession, type Session } from "./session.ts";
 
 const RENDERERS = ["auto", "window", "terminal"];

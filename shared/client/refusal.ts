@@ -1,5 +1,5 @@
 // A server's refusal as one sentence a player understands.
-import type { ErrorCode } from "../protocol.ts";
+import type { ErrorCode } from "../wire/protocol.ts";
 
 export function refusal(code: ErrorCode, name: string): string {
   switch (code) {

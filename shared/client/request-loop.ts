@@ -2,8 +2,8 @@
 // it produces, show it, and again, at most `rate` times a second. Stop-and-wait: a slow answer
 // slows the player down, and that is how lag is felt in these steps. The steps differ only in how
 // a message travels (their `Transport`) and in the shape of their INPUT.
-import { OPEN_FIELD } from "../maps.ts";
-import { checkName, formatMessage, parseMessage, type Message, type Move } from "../protocol.ts";
+import { OPEN_FIELD } from "../world/maps.ts";
+import { checkName, formatMessage, parseMessage, type Message, type Move } from "../wire/protocol.ts";
 import { refusal } from "./refusal.ts";
 import type { Session } from "./session.ts";
 

@@ -1,7 +1,7 @@
 // Everything a playing client does besides networking: choose inputs (keyboard or bot), draw
 // what it knows (terminal), and say goodbye cleanly. Each step's client only adds its transport.
-import { flag, hostFlag } from "../cli.ts";
-import type { Move } from "../protocol.ts";
+import { flag, hostFlag } from "../plumbing/cli.ts";
+import type { Move } from "../wire/protocol.ts";
 import { captureOnSignal } from "../render/capture.ts";
 import { drawScene, type ClientView } from "../render/scene.ts";
 import { TerminalScreen } from "../render/terminal.ts";

@@ -4,8 +4,8 @@
 // It knows only what the server sent (the squares in sight, their colours), like a player.
 import type { Session } from "../client/session.ts";
 import type { Controls } from "../client/controls.ts";
-import type { Action, Move, Player } from "../protocol.ts";
-import { slide, type World } from "../simulation.ts";
+import type { Action, Move, Player } from "../wire/protocol.ts";
+import { slide, type World } from "../world/simulation.ts";
 import type { ClientView } from "../render/scene.ts";
 import type { PhaseMessage } from "./hud.ts";
 import { SPEEDS, teamOfColor, type Team } from "./rules.ts";

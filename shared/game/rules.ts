@@ -9,9 +9,9 @@
 // The team travels in the player's colour, as in the original: red seekers, blue hiders, grey for
 // nobody's; a caught player keeps its team's colour, dimmed. Caught players cannot move and are no
 // longer in anyone's way.
-import type { Action, Color, ErrorCode, Message, Move, Player, Rect } from "../protocol.ts";
-import { findSpawn, isFree, slide, type GameMap, type World } from "../simulation.ts";
-import { checkName } from "../protocol.ts";
+import type { Action, Color, ErrorCode, Message, Move, Player, Rect } from "../wire/protocol.ts";
+import { findSpawn, isFree, slide, type GameMap, type World } from "../world/simulation.ts";
+import { checkName } from "../wire/protocol.ts";
 
 export type Team = "NEUTRAL" | "SEEKERS" | "HIDERS";
 /** The inputs that pick a team: `RED` seekers, `BLUE` hiders, `NEUTRAL` none. */
@@ -169,7 +169,7 @@ export function step(game: Game, moves: ReadonlyMap<string, Move>, random: () =>
 }
 
 /** Every player with a move slides once, in join order, against the walls and the players not
- *  caught (as shared/simulation.ts' step does, with a speed per team). */
+ *  caught (as shared/world/simulation.ts' step does, with a speed per team). */
 function moveAll(game: Game, moves: ReadonlyMap<string, Move>): World {
   const world = game.world;
   const first = world.walls.length;

@@ -5,7 +5,7 @@
 // players watch: they get everyone and no shadows. In the lobby and after the game, everyone sees
 // everyone.
 import { canSee, centre, shadows, type Polygon } from "../geometry/index.ts";
-import type { Player } from "../protocol.ts";
+import type { Player } from "../wire/protocol.ts";
 import type { Game } from "./rules.ts";
 
 export interface PlayerView {

@@ -1,7 +1,7 @@
 // Drawing is split in two: a pure function turns what the client knows into a Frame (a list of
 // draw commands in map pixels), and thin renderers (terminal, raylib) execute that list.
 // The pure half is unit-tested without any display.
-import type { Color } from "../protocol.ts";
+import type { Color } from "../wire/protocol.ts";
 
 export interface Point {
   readonly x: number;

@@ -11,7 +11,7 @@
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { Action, Color, Move } from "../protocol.ts";
+import type { Action, Color, Move } from "../wire/protocol.ts";
 import type { DrawCommand, Frame, Point } from "./draw.ts";
 
 /** Where scripts/build-raylib.ts puts the library (RAYLIB_LIBRARY overrides, e.g. a system copy of raylib 3.5). */

@@ -1,6 +1,6 @@
 // What the player sees, as a pure function: the client's view of the game in, a Frame out.
 // Both renderers (terminal, raylib window) draw this same list, and tests check it directly.
-import type { Color, Player, Size, Wall } from "../protocol.ts";
+import type { Color, Player, Size, Wall } from "../wire/protocol.ts";
 import type { DrawCommand, Frame, Point } from "./draw.ts";
 
 export type ConnectionStatus = "connecting" | "playing" | "lost";

@@ -1,7 +1,7 @@
 // The terminal renderer: rasterises a Frame into a grid of coloured characters, one cell per
 // few map pixels. Coarse, but it needs nothing but a terminal (and works over ssh).
 import kleur from "kleur";
-import type { Color } from "../protocol.ts";
+import type { Color } from "../wire/protocol.ts";
 import { pointInPolygon } from "../geometry/polygons.ts";
 import type { DrawCommand, Frame } from "./draw.ts";
 

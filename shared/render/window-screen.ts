@@ -3,7 +3,7 @@
 // on its own, so drawing never waits for the network and a silent server never freezes it.
 // It is also the player's Controls: held arrows/WASD give the Move, Escape or closing quits.
 import type { Controls } from "../client/controls.ts";
-import type { Action, Move } from "../protocol.ts";
+import type { Action, Move } from "../wire/protocol.ts";
 import type { Frame } from "./draw.ts";
 import { RaylibWindow, runWindow, type Loaded, type Pixels } from "./raylib.ts";
 

@@ -3,14 +3,14 @@
 // `CONNECTED <port> ...`. What a step does with `INPUT` is the step's own business (its `onInput`);
 // everything about sessions lives here: who is where, binding a client to its address, timeouts,
 // refusals, the console's view.
-import { flag, hostFlag, portFlag, type Parsed } from "../cli.ts";
-import { addressOf, log, quote, refusals } from "../log.ts";
-import { formatMessage, type ErrorCode, type Message } from "../protocol.ts";
-import type { Room } from "../room.ts";
-import { startConsole, type ConsoleCommand } from "../server-console.ts";
-import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "./datagram.ts";
+import { flag, hostFlag, portFlag, type Parsed } from "../plumbing/cli.ts";
+import { addressOf, log, quote, refusals } from "../plumbing/log.ts";
+import { formatMessage, type ErrorCode, type Message } from "../wire/protocol.ts";
+import type { Room } from "../server/room.ts";
+import { startConsole, type ConsoleCommand } from "../server/console.ts";
+import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "../wire/datagram.ts";
 import { ignoreUnreachable, parsePortRange, PortPool, type UdpSocket } from "./port-pool.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { RateLimiter } from "../server/rate-limit.ts";
 
 /** The flags of both UDP servers. */
 export const udpServerFlags = {
@@ -48,7 +48,7 @@ export interface Client<T> {
 }
 
 /** What the sessions need of the game: joining (which may refuse), leaving, and what to welcome
- *  a newcomer with. shared/room.ts' Room is one; step 07's game with rules is another. */
+ *  a newcomer with. shared/server/room.ts' Room is one; step 07's game with rules is another. */
 export type SessionRoom = Pick<Room, "join" | "leave" | "state" | "players" | "count">;
 
 export interface DedicatedServerOptions<T> {

@@ -3,9 +3,9 @@
 // leaving) is retried a bounded number of times, and every wait has a timeout.
 import { refusal } from "../client/refusal.ts";
 import type { Session } from "../client/session.ts";
-import { MAP_SIZE } from "../maps.ts";
-import { formatMessage, type Message, type Welcome } from "../protocol.ts";
-import { encode, MAX_SERVER_MESSAGE, readDatagram } from "./datagram.ts";
+import { MAP_SIZE } from "../world/maps.ts";
+import { formatMessage, type Message, type Welcome } from "../wire/protocol.ts";
+import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../wire/datagram.ts";
 import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
 
 /** The article's client timeout: a CONNECT unanswered after 0.5 s is sent again. */

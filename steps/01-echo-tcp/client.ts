@@ -1,6 +1,6 @@
 // Step 01: a TCP client that sends one message and prints the answer.
-import { cli, flag, hostFlag, portFlag } from "../../shared/cli.ts";
-import { MessageConnection } from "../../shared/tcp.ts";
+import { cli, flag, hostFlag, portFlag } from "../../shared/plumbing/cli.ts";
+import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 
 const options = cli({
   usage: "bun steps/01-echo-tcp/client.ts [--host H] [--port P] [--message TEXT]",

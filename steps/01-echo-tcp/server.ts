@@ -2,11 +2,11 @@
 // socketserver did. New here, and for good: TCP is a byte stream, so a message is framed
 // (it ends with END) instead of hoping that one read holds exactly one message.
 import type { Socket } from "bun";
-import { cli, flag, hostFlag, portFlag } from "../../shared/cli.ts";
-import { encodeText } from "../../shared/encoding.ts";
-import { FrameDecoder } from "../../shared/framing.ts";
-import { log, quote, refusals } from "../../shared/log.ts";
-import { maxConnectionsFlag, refuseOverCapacity, sweepEveryMs } from "../../shared/tcp-limits.ts";
+import { cli, flag, hostFlag, portFlag } from "../../shared/plumbing/cli.ts";
+import { encodeText } from "../../shared/wire/encoding.ts";
+import { FrameDecoder } from "../../shared/wire/framing.ts";
+import { log, quote, refusals } from "../../shared/plumbing/log.ts";
+import { maxConnectionsFlag, refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
 
 const ENCODING = "utf-16"; // what the article's Python spoke: bytes(text, "utf-16")
 const MAX_MESSAGE = 1024; // the article's recv(1024)

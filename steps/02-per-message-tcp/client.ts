@@ -4,7 +4,7 @@
 import { runClient } from "../../shared/client/main.ts";
 import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
-import { MessageConnection } from "../../shared/tcp.ts";
+import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 
 /** A new connection for every message. */
 function connectionPerMessage(host: string, port: number): Transport {

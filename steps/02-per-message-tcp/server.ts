@@ -3,11 +3,11 @@
 // A connection says nothing about who sends, so INPUT and DISCONNECT carry the player's name,
 // and a name is believed only from the address that connected it.
 import type { Socket } from "bun";
-import { cli } from "../../shared/cli.ts";
-import { FrameDecoder } from "../../shared/framing.ts";
-import { log } from "../../shared/log.ts";
+import { cli } from "../../shared/plumbing/cli.ts";
+import { FrameDecoder } from "../../shared/wire/framing.ts";
+import { log } from "../../shared/plumbing/log.ts";
 import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame } from "../../shared/tcp-game.ts";
-import { refuseOverCapacity, sweepEveryMs } from "../../shared/tcp-limits.ts";
+import { refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
 
 const options = cli({
   usage: "bun steps/02-per-message-tcp/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N]",

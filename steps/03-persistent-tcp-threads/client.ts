@@ -3,8 +3,8 @@
 import { runClient } from "../../shared/client/main.ts";
 import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
-import { parseMessage } from "../../shared/protocol.ts";
-import { MessageConnection } from "../../shared/tcp.ts";
+import { parseMessage } from "../../shared/wire/protocol.ts";
+import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 
 /** The server's `PING <stamp> END`, sent back the moment it arrives: the server measures the round trip. */
 function echoPing(text: string, connection: MessageConnection): boolean {

@@ -10,12 +10,12 @@
 //                                        touch `clients` at the same time.
 // The cost of that: a slow callback delays every client. Nothing here blocks, so none is slow.
 import type { Socket } from "bun";
-import { cli } from "../../shared/cli.ts";
-import { FrameDecoder } from "../../shared/framing.ts";
-import { log } from "../../shared/log.ts";
-import { formatMessage } from "../../shared/protocol.ts";
+import { cli } from "../../shared/plumbing/cli.ts";
+import { FrameDecoder } from "../../shared/wire/framing.ts";
+import { log } from "../../shared/plumbing/log.ts";
+import { formatMessage } from "../../shared/wire/protocol.ts";
 import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame, type Member } from "../../shared/tcp-game.ts";
-import { refuseOverCapacity, sweepEveryMs } from "../../shared/tcp-limits.ts";
+import { refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
 
 const options = cli({
   usage: "bun steps/03-persistent-tcp-threads/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N]",

@@ -4,7 +4,7 @@
 import { runClient } from "../../shared/client/main.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
-import type { Player, Welcome } from "../../shared/protocol.ts";
+import type { Player, Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
 

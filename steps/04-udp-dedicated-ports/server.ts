@@ -3,11 +3,11 @@
 // request/response: every `INPUT` moves its square once and is answered with the `STATE`.
 // UDP has no connection to say who is talking: a dedicated port answers only the address it was
 // given, and a client that falls silent is dropped after --timeout seconds.
-import { cli } from "../../shared/cli.ts";
-import { COURTYARD } from "../../shared/maps.ts";
-import { formatMessage, isMove } from "../../shared/protocol.ts";
-import { Room } from "../../shared/room.ts";
-import { encode } from "../../shared/udp/datagram.ts";
+import { cli } from "../../shared/plumbing/cli.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import { formatMessage, isMove } from "../../shared/wire/protocol.ts";
+import { Room } from "../../shared/server/room.ts";
+import { encode } from "../../shared/wire/datagram.ts";
 import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
 
 const flags = cli({

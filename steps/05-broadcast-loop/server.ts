@@ -5,14 +5,14 @@
 // (ACK), so a client knows when to stop repeating it. Ports, sessions, timeouts and the console
 // are step 04's (shared/udp/dedicated-server.ts). Step 06 runs this very server: it changes only
 // the client, so it imports serveBroadcastLoop from here.
-import { cli, flag, type Parsed } from "../../shared/cli.ts";
+import { cli, flag, type Parsed } from "../../shared/plumbing/cli.ts";
 import { Neighbourhood } from "../../shared/interest.ts";
-import { log } from "../../shared/log.ts";
-import { COURTYARD } from "../../shared/maps.ts";
-import { formatPlayers, isMove, type Move } from "../../shared/protocol.ts";
-import { Room } from "../../shared/room.ts";
+import { log } from "../../shared/plumbing/log.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import { formatPlayers, isMove, type Move } from "../../shared/wire/protocol.ts";
+import { Room } from "../../shared/server/room.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
-import { encode } from "../../shared/udp/datagram.ts";
+import { encode } from "../../shared/wire/datagram.ts";
 import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "../../shared/udp/dedicated-server.ts";
 
 const POOL = "12000-12999";

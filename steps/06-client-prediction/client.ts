@@ -7,15 +7,15 @@
 // - the other squares are INTERPOLATED: drawn --interp-ms in the past, between the two states
 //   around that moment, at 60 frames a second (shared/client/interpolation.ts).
 // --no-predict, --no-reconcile and --no-interp turn each off, to feel what it does.
-import { flag } from "../../shared/cli.ts";
+import { flag } from "../../shared/plumbing/cli.ts";
 import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
 import { Predictor } from "../../shared/client/prediction.ts";
 import type { PlayOptions } from "../../shared/client/request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
-import type { Message, Move, Player, Welcome } from "../../shared/protocol.ts";
+import type { Message, Move, Player, Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import type { World } from "../../shared/simulation.ts";
+import type { World } from "../../shared/world/simulation.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
 import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged

@@ -1,7 +1,7 @@
 // Step 06's server is step 05's, unchanged (imported from steps/05-broadcast-loop/server.ts): a fixed tick, held
 // inputs numbered with SEQ, every STATE saying TICK and ACK. What is new in step 06 is the client,
 // which predicts its own square, reconciles with every STATE and interpolates the others.
-import { cli } from "../../shared/cli.ts";
+import { cli } from "../../shared/plumbing/cli.ts";
 import { ownPorts, withPool } from "../../shared/udp/dedicated-server.ts";
 import { broadcastLoopFlags, serveBroadcastLoop } from "../05-broadcast-loop/server.ts";
 

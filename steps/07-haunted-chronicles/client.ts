@@ -8,7 +8,7 @@
 // - during the game the STATE holds only the squares in sight and `SHADES`, drawn as darkness;
 // - the team is the square's colour (red seekers, blue hiders, grey nobody's; dimmed when caught):
 //   it sets the speed the prediction uses, and a caught square predicts no move.
-import { flag } from "../../shared/cli.ts";
+import { flag } from "../../shared/plumbing/cli.ts";
 import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
 import { Predictor } from "../../shared/client/prediction.ts";
@@ -18,9 +18,9 @@ import { gameBotSession } from "../../shared/game/bot.ts";
 import { gameNotes, isPhase, type PhaseMessage } from "../../shared/game/hud.ts";
 import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
 import type { Polygon } from "../../shared/geometry/types.ts";
-import { formatMessage, type Action, type Message, type Move, type Player, type Welcome } from "../../shared/protocol.ts";
+import { formatMessage, type Action, type Message, type Move, type Player, type Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import type { World } from "../../shared/simulation.ts";
+import type { World } from "../../shared/world/simulation.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
 import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged

@@ -3,17 +3,17 @@
 // is the game: a lobby where players pick a team and get ready, a timed round of hide-and-seek, and
 // back to the lobby (shared/game/rules.ts, pure). And per-player sight: during the round each
 // player is sent only the squares it can see, with the shadows to draw (shared/game/view.ts).
-import { cli, flag } from "../../shared/cli.ts";
+import { cli, flag } from "../../shared/plumbing/cli.ts";
 import { GameRoom } from "../../shared/game/game-room.ts";
 import { phaseMessage, type Phase } from "../../shared/game/rules.ts";
 import { shadesOf, sightApplies, visibleTo } from "../../shared/game/view.ts";
-import { log } from "../../shared/log.ts";
+import { log } from "../../shared/plumbing/log.ts";
 import { MANOR } from "../../shared/maps/grid-map.ts";
-import { mulberry32 } from "../../shared/netsim/prng.ts";
-import { formatMessage, formatPlayer, formatState, isMove, type Action, type Move } from "../../shared/protocol.ts";
+import { mulberry32 } from "../../shared/plumbing/prng.ts";
+import { formatMessage, formatPlayer, formatState, isMove, type Action, type Move } from "../../shared/wire/protocol.ts";
 import { formatShades } from "../../shared/shades.ts";
 import { startTickLoop } from "../../shared/tick-loop.ts";
-import { encode } from "../../shared/udp/datagram.ts";
+import { encode } from "../../shared/wire/datagram.ts";
 import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "../../shared/udp/dedicated-server.ts";
 
 const POOL = "17000-17999";

@@ -2,10 +2,10 @@
 // server console, the bots' closing lines, and a check of replies against the simulation.
 import { expect } from "bun:test";
 import net from "node:net";
-import { encodeText, streamDecoder } from "../../shared/encoding.ts";
-import { OPEN_FIELD } from "../../shared/maps.ts";
-import { parseMessage, type Move } from "../../shared/protocol.ts";
-import { movePlayer, type World } from "../../shared/simulation.ts";
+import { encodeText, streamDecoder } from "../../shared/wire/encoding.ts";
+import { OPEN_FIELD } from "../../shared/world/maps.ts";
+import { parseMessage, type Move } from "../../shared/wire/protocol.ts";
+import { movePlayer, type World } from "../../shared/world/simulation.ts";
 import { run, startServer, type Running } from "./processes.ts";
 
 export const utf16 = (text: string): Uint8Array => encodeText(text, "utf-16");

@@ -1,10 +1,10 @@
 // The tests both UDP steps must pass (04 request/response, 05 ticking): they share the port pool,
 // the sessions and the console, and each has its own `play` and its own INPUT form.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import { COURTYARD } from "../../shared/maps.ts";
-import { startUdpRelay, type UdpRelay } from "../../shared/netsim/udp-relay.ts";
-import type { Move } from "../../shared/protocol.ts";
-import { isFree } from "../../shared/simulation.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
+import type { Move } from "../../shared/wire/protocol.ts";
+import { isFree } from "../../shared/world/simulation.ts";
 import { ServerLink } from "../../shared/udp/server-link.ts";
 import { run, start, startServer, stopAll, type Running } from "./processes.ts";
 import { ask, deadPort, eventually, positions, randomPortRange, scriptedSession, stats, where, type Play, type ScriptedSession } from "./udp.ts";

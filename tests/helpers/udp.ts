@@ -1,7 +1,7 @@
 // Helpers for the UDP steps' tests: players driven by a script inside the test process (through the
 // steps' own `play`), and questions to a server's console.
 import type { Session } from "../../shared/client/session.ts";
-import type { Move, Player } from "../../shared/protocol.ts";
+import type { Move, Player } from "../../shared/wire/protocol.ts";
 import type { ClientView } from "../../shared/render/scene.ts";
 import type { Running } from "./processes.ts";
 

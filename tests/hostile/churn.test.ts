@@ -3,7 +3,7 @@
 // left: the server's `stats` and /proc say so.
 import { afterAll, describe, expect, test } from "bun:test";
 import net from "node:net";
-import { encodeText } from "../../shared/encoding.ts";
+import { encodeText } from "../../shared/wire/encoding.ts";
 import { stopAll } from "../helpers/processes.ts";
 import { oneShot } from "../helpers/tcp-game.ts";
 import { baseline, budget, crashes, leftovers, recordResult, startTarget, TARGETS, type Target } from "./harness.ts";

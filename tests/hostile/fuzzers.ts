@@ -2,7 +2,7 @@
 // from loopback addresses other than 127.0.0.1 (any 127.x.y.z is this machine on Linux), count what
 // they sent and the ERROR replies they got back, and every wait they make is bounded.
 import net from "node:net";
-import { encodeText, streamDecoder } from "../../shared/encoding.ts";
+import { encodeText, streamDecoder } from "../../shared/wire/encoding.ts";
 import { ignoreUnreachable, type UdpSocket } from "../../shared/udp/port-pool.ts";
 import type { Mutator, Payload } from "./mutations.ts";
 

@@ -2,7 +2,7 @@
 // one more line in TARGETS), the run's seed, what a server looks like from outside (its `stats`
 // line, its open file descriptors, its memory), and the results table the run writes.
 import { readdirSync, readFileSync } from "node:fs";
-import { deriveSeed, mulberry32, type Random } from "../../shared/netsim/prng.ts";
+import { deriveSeed, mulberry32, type Random } from "../../shared/plumbing/prng.ts";
 import { startServer, type Running } from "../helpers/processes.ts";
 import type { Dialect } from "./mutations.ts";
 
@@ -143,7 +143,7 @@ const HEADER = [
   "Written by the test run itself (`bun test tests/hostile`), one row per server and attack; a run",
   "replaces the rows it produced. *Sent* counts messages or datagrams; *refused* the `ERROR` replies the",
   "attackers got (or connections turned away); *honest* the honest players' moves checked exactly",
-  "against `shared/simulation.ts` on the map of their welcome (echoes for step 01; step 07: in the lobby,",
+  "against `shared/world/simulation.ts` on the map of their welcome (echoes for step 01; step 07: in the lobby,",
   "at the speed of their team, every tick's phase checked) while the attack ran.",
   "",
 ];

@@ -1,16 +1,16 @@
 // Honest players, scripted from a seeded generator, that play while the attacks run and check every
-// answer exactly: each STATE must put them where shared/simulation.ts says their input puts them,
+// answer exactly: each STATE must put them where shared/world/simulation.ts says their input puts them,
 // on the map the server's welcome gave (step 01: each echo must be the exact confirmation). They
 // talk from 127.0.0.1; attackers from other loopback addresses, so a server that believes an
 // address (step 02) is not fooled by design. In step 07 they stay in the lobby, on no team and
 // never ready: while they are there no round may start, whatever the attackers choose.
 import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
-import { OPEN_FIELD } from "../../shared/maps.ts";
-import type { Random } from "../../shared/netsim/prng.ts";
-import { formatMessage, parseMessage, type Message, type MessageType, type Move, type Player, type Welcome } from "../../shared/protocol.ts";
-import { movePlayer, SPEED, step, type GameMap } from "../../shared/simulation.ts";
-import { MessageConnection } from "../../shared/tcp.ts";
-import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/udp/datagram.ts";
+import { OPEN_FIELD } from "../../shared/world/maps.ts";
+import type { Random } from "../../shared/plumbing/prng.ts";
+import { formatMessage, parseMessage, type Message, type MessageType, type Move, type Player, type Welcome } from "../../shared/wire/protocol.ts";
+import { movePlayer, SPEED, step, type GameMap } from "../../shared/world/simulation.ts";
+import { MessageConnection } from "../../shared/client/tcp-connection.ts";
+import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
 import { ignoreUnreachable } from "../../shared/udp/port-pool.ts";
 import { oneShot } from "../helpers/tcp-game.ts";
 import type { Target } from "./harness.ts";

@@ -4,7 +4,7 @@
 // each must be closed by the server, and the server's memory must stay bounded.
 import { afterAll, describe, expect, test } from "bun:test";
 import net from "node:net";
-import { encodeText, streamDecoder } from "../../shared/encoding.ts";
+import { encodeText, streamDecoder } from "../../shared/wire/encoding.ts";
 import { stopAll } from "../helpers/processes.ts";
 import { attackerAddress } from "./fuzzers.ts";
 import { baseline, crashes, leftovers, randomFor, recordResult, rssKiB, serverStats, startTarget, tcpTargets } from "./harness.ts";

@@ -3,7 +3,7 @@
 // per datagram, and the log sums it up), strangers on a dedicated port are dropped and counted,
 // and the honest players' moves are still applied exactly.
 import { afterAll, describe, expect, test } from "bun:test";
-import { encode } from "../../shared/udp/datagram.ts";
+import { encode } from "../../shared/wire/datagram.ts";
 import { ignoreUnreachable } from "../../shared/udp/port-pool.ts";
 import { stopAll } from "../helpers/processes.ts";
 import { attackerAddress } from "./fuzzers.ts";

@@ -1,7 +1,7 @@
 // The game itself, as pure functions: squares move by input and stop at walls, map edges and
 // other squares. The server runs it on every input (or every tick); from step 06 the client runs
 // the very same code to predict its own square, so server and client agree to the pixel.
-import type { Color, Move, Player, Rect, Size, Wall } from "./protocol.ts";
+import type { Color, Move, Player, Rect, Size, Wall } from "../wire/protocol.ts";
 import { SpatialGrid } from "./spatial-grid.ts";
 
 export interface GameMap {

@@ -1,7 +1,7 @@
 // The server's game: who plays, where they stand, and the rules for joining. Every server step
 // keeps one Room and differs only in how messages reach it (the lesson of each step).
-import { checkName, type ErrorCode, type Move, type Player } from "./protocol.ts";
-import { colorOf, findSpawn, movePlayer, step, type GameMap, type World } from "./simulation.ts";
+import { checkName, type ErrorCode, type Move, type Player } from "../wire/protocol.ts";
+import { colorOf, findSpawn, movePlayer, step, type GameMap, type World } from "../world/simulation.ts";
 
 export type JoinResult = { readonly ok: true; readonly player: Player } | { readonly ok: false; readonly code: ErrorCode };
 

@@ -1,6 +1,6 @@
 // A uniform grid over the map: which squares stand near a place, without looking at all of them.
 // A tick with N moving players would otherwise test every pair: 1000 players, a million tests.
-import type { Rect } from "./protocol.ts";
+import type { Rect } from "../wire/protocol.ts";
 
 export class SpatialGrid {
   private readonly cells = new Map<number, number[]>();

@@ -1,6 +1,6 @@
 // The maps of the course. The early TCP steps send no walls (the article's first game was an
 // empty field); from step 04 the server sends the map with `CONNECTED`, so it can hold walls.
-import type { Color, Wall } from "./protocol.ts";
+import type { Color, Wall } from "../wire/protocol.ts";
 import type { GameMap } from "./simulation.ts";
 
 /** The original game's screen: 1728x972 pixels. */

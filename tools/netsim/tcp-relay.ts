@@ -5,7 +5,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import { conditions as withDefaults, decideChunkFate, type Conditions } from "./conditions.ts";
 import { DelayLine } from "./delay-line.ts";
-import { deriveSeed, mulberry32, type Random } from "./prng.ts";
+import { deriveSeed, mulberry32, type Random } from "../../shared/plumbing/prng.ts";
 import type { Address } from "./udp-relay.ts";
 import { Writer } from "./writer.ts";
 

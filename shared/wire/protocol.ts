@@ -2,8 +2,8 @@
 // Data uses the original game's forms: a size `(w,h)`, a player `(name,(r,g,b),(x,y),(w,h))`,
 // a wall `((r,g,b),(x,y),(w,h))`, lists `[a,b]` without spaces. Parsing never throws: it returns
 // a typed error, because everything here arrives from strangers.
-import type { Polygon } from "./geometry/types.ts";
-import { formatShades, parseShades } from "./shades.ts";
+import type { Polygon } from "../geometry/types.ts";
+import { formatShades, parseShades } from "../shades.ts";
 import { parseValue, type Value } from "./values.ts";
 
 export type Move = "L" | "R" | "U" | "D" | ".";

@@ -1,6 +1,6 @@
 // What a bad network does to one datagram, decided by a pure function of the conditions and a
 // seeded random source: the relays only carry out the verdict.
-import type { Random } from "./prng.ts";
+import type { Random } from "../../shared/plumbing/prng.ts";
 
 /** Network conditions, for one direction (the relays apply them to each direction separately). */
 export interface Conditions {

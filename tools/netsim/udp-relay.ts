@@ -14,7 +14,7 @@ import { announcedPort, replaceAnnouncedPort } from "./connected-rewrite.ts";
 import { countFate, newDirectionCounters, type DirectionCounters } from "./counters.ts";
 import { DelayLine } from "./delay-line.ts";
 import { InOrder } from "./in-order.ts";
-import { deriveSeed, mulberry32, type Random } from "./prng.ts";
+import { deriveSeed, mulberry32, type Random } from "../../shared/plumbing/prng.ts";
 
 type UdpSocket = udp.Socket<"uint8array">;
 

@@ -1,8 +1,8 @@
 // UDP delivers whole datagrams: no stream to cut, but one datagram may carry several messages
 // (a sender may pack them), and any datagram may be garbage from a stranger. This reads one
 // datagram into parsed messages, in UTF-8 like the article's UDP steps.
-import { FrameDecoder } from "../framing.ts";
-import { parseMessage, type Message, type Parsed } from "../protocol.ts";
+import { FrameDecoder } from "./framing.ts";
+import { parseMessage, type Message, type Parsed } from "./protocol.ts";
 
 /** Longest message a client ever needs to send (`CONNECT <name> END`, `INPUT . SEQ <n> END`...). */
 export const MAX_CLIENT_MESSAGE = 128;

@@ -1,8 +1,8 @@
 // Small helpers around Bun's TCP sockets shared by the TCP steps: write a message in the step's
 // encoding, and read whole messages (framed on END) as promises.
 import type { Socket } from "bun";
-import { encodeText, type Encoding } from "./encoding.ts";
-import { FrameDecoder } from "./framing.ts";
+import { encodeText, type Encoding } from "../wire/encoding.ts";
+import { FrameDecoder } from "../wire/framing.ts";
 
 export type Reflex = (text: string, connection: MessageConnection) => boolean;
 

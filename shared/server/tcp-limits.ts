@@ -2,10 +2,10 @@
 // file descriptor and memory, so their number is capped (a newcomer past the cap is told so and
 // closed), and a connection that does not finish a message in time is closed by the server's sweep.
 import type { Socket } from "bun";
-import { flag } from "./cli.ts";
-import { encodeText, type Encoding } from "./encoding.ts";
-import { refusals } from "./log.ts";
-import { formatMessage } from "./protocol.ts";
+import { flag } from "../plumbing/cli.ts";
+import { encodeText, type Encoding } from "../wire/encoding.ts";
+import { refusals } from "../plumbing/log.ts";
+import { formatMessage } from "../wire/protocol.ts";
 
 export const maxConnectionsFlag = flag("number", 256, "connections open at the same time; past it a newcomer gets ERROR SERVER_FULL");
 
