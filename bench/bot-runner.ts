@@ -11,9 +11,9 @@
 // (the benchmark died): nothing here can outlive a run.
 import { resolve } from "node:path";
 import { cli, flag, hostFlag } from "../shared/plumbing/cli.ts";
-import type { PlayOptions } from "../shared/client/request-loop.ts";
+import type { PlayOptions } from "../shared/client/main.ts";
 import { startSession, type Session } from "../shared/client/session.ts";
-import type { gameBotSession } from "../shared/game/bot.ts";
+import type { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
 
 const flags = cli({
   usage: "bun bench/bot-runner.ts --step steps/05-broadcast-loop --port P --count K [--prefix N]",

@@ -1,8 +1,8 @@
 // Micro-benchmark of the geometry of sight on a manor-like map: bun bench/geometry.ts
 // What the step-07 server pays per tick: for each of N live players, its shadows (for SHADES) and
 // whether it sees each other player. The visibility polygon is timed too (clients may draw it).
-import { canSee, shadows, visibilityPolygon, centre, type Rect } from "../shared/geometry/index.ts";
-import { formatShades } from "../shared/shades.ts";
+import { canSee, shadows, visibilityPolygon, centre, type Rect } from "../steps/07-haunted-chronicles/geometry/index.ts";
+import { formatShades } from "../steps/07-haunted-chronicles/shades.ts";
 
 const MAP: Rect = { x: 0, y: 0, w: 1728, h: 972 };
 const PLAYER = 20;

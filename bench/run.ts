@@ -14,27 +14,26 @@ import { latencyChart } from "./chart.ts";
 import { Child, cpuSeconds, rssBytes } from "./child.ts";
 import { codecFigures, type CodecFigures } from "./codec.ts";
 
-/** The steps the benchmark knows: one line each. `view`: its server takes `--view PX`. `game`: a
+/** The steps the benchmark knows: one line each. `game`: a
  *  game with a lobby (step 07): its client exports its own bots, which take both teams and get
  *  ready; the server gets a short countdown and a round longer than the rung, and the rung is
  *  measured once the round is on. */
 interface StepEntry {
   readonly id: string;
   readonly dir: string;
-  readonly view?: boolean;
   readonly game?: boolean;
 }
 const STEPS: readonly StepEntry[] = [
   { id: "02", dir: "steps/02-per-message-tcp" },
   { id: "03", dir: "steps/03-persistent-tcp-threads" },
   { id: "04", dir: "steps/04-udp-dedicated-ports" },
-  { id: "05", dir: "steps/05-broadcast-loop", view: true },
-  { id: "06", dir: "steps/06-client-prediction", view: true },
+  { id: "05", dir: "steps/05-broadcast-loop" },
+  { id: "06", dir: "steps/06-client-prediction" },
   { id: "07", dir: "steps/07-haunted-chronicles", game: true },
 ];
 
 const flags = cli({
-  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,3,10] [--seconds S] [--out DIR] [--runners R] [--view PX]",
+  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,3,10] [--seconds S] [--out DIR] [--runners R]",
   summary: "Bots against every step's real server, on a ladder of player counts: latency, traffic, CPU, memory.",
   flags: {
     quick: flag("boolean", false, "a smoke run: steps 03 and 05, ladder 1,3, one-second rungs"),
@@ -44,7 +43,6 @@ const flags = cli({
     out: flag("string", "bench/results", "folder for results.json, latency.svg, results.md"),
     runners: flag("number", cpus().length, "bot-runner processes at most (bots are spread over them)"),
     nice: flag("number", 10, "niceness of the bot processes: the server comes first, as on a machine of its own (0: equal)"),
-    view: flag("number", 0, "steps that take --view: each client sees only players within PX pixels (0: everyone)"),
     "p99-limit": flag("number", 1000, "a rung whose p99 latency passes this many ms ends the step's ladder"),
   },
 });
@@ -267,7 +265,6 @@ async function raisedCaps(script: string): Promise<string[]> {
 async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => void): Promise<void> {
   const script = join(step.dir, "server.ts");
   const args = ["--port", "0", ...(await raisedCaps(script))];
-  if (step.view && flags.view > 0) args.push("--view", String(flags.view));
   // A round that outlasts the rung, after a short countdown (its results, between rungs, as short).
   if (step.game) args.push("--game-seconds", String(seconds + 60), "--transition-seconds", "2");
   const server = new Child(`server ${step.id}`, ["bun", script, ...args]);
@@ -364,12 +361,12 @@ const codec = codecFigures([1, 10, 100, 1000], quick ? 20 : 200);
 if (isTty) process.stdout.write("\r\x1b[2K");
 
 const about = machine();
-const settings = { ladder, seconds, steps: steps.map((s) => s.id), runners: flags.runners, view: flags.view, quick, p99LimitMs: flags["p99-limit"] };
+const settings = { ladder, seconds, steps: steps.map((s) => s.id), runners: flags.runners, quick, p99LimitMs: flags["p99-limit"] };
 const results = { machine: about, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, brokenRungs, codec, failures };
 const chartTitle = `Input-to-state latency against players (${about.cores} cores, loopback, ${seconds} s per rung)`;
 const svg = latencyChart(
   steps.map((s) => ({
-    label: `step ${s.id}${s.view && flags.view > 0 ? ` (view ${flags.view})` : ""}`,
+    label: `step ${s.id}`,
     points: rungs.filter((r) => r.step === s.id && r.latencyMs.p50 !== null && r.latencyMs.p99 !== null).map((r) => [r.players, r.latencyMs.p50!, r.latencyMs.p99!] as const),
   })),
   chartTitle,
@@ -378,7 +375,7 @@ const markdown = [
   "# Benchmark results",
   "",
   `Machine: ${about.cores} cores (\`nproc\`), ${about.cpu}, Bun ${about.bun}, ${about.date.slice(0, 10)}. Loopback only.`,
-  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung; bots in up to ${flags.runners} processes; view ${flags.view || "everyone"}. Run took ${results.durationSeconds} s.`,
+  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung; bots in up to ${flags.runners} processes. Run took ${results.durationSeconds} s.`,
   "",
   "![latency against players](latency.svg)",
   "",

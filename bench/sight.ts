@@ -5,13 +5,13 @@
 // 2. The real server (steps/07-haunted-chronicles/server.ts) with N raw clients in a game, moving at
 //    random: its `stats` line (tick-ms: the whole tick; sight-ms: who-sees-what and SHADES).
 import { cli, flag } from "../shared/plumbing/cli.ts";
-import { act, join, newGame, step, type Game } from "../shared/game/rules.ts";
-import { shadesOf, visibleTo } from "../shared/game/view.ts";
-import { MANOR } from "../shared/maps/grid-map.ts";
+import { act, join, newGame, step, type Game } from "../steps/07-haunted-chronicles/rules.ts";
+import { shadesOf, visibleTo } from "../steps/07-haunted-chronicles/view.ts";
+import { MANOR } from "../steps/07-haunted-chronicles/grid-map.ts";
 import { mulberry32 } from "../shared/plumbing/prng.ts";
 import { formatPlayer, type Move } from "../shared/wire/protocol.ts";
-import { formatShades } from "../shared/shades.ts";
-import { ServerLink } from "../shared/udp/server-link.ts";
+import { formatShades } from "../steps/07-haunted-chronicles/shades.ts";
+import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
 
 const flags = cli({
   usage: "bun bench/sight.ts [--players 10,25,50,100] [--seconds S] [--no-server]",

@@ -1,8 +1,8 @@
 // Interest management: near() finds exactly the players a scan of everyone would, grid or not.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { Neighbourhood } from "../shared/interest.ts";
-import { formatMessage, type Player } from "../shared/wire/protocol.ts";
+import { Neighbourhood } from "../steps/07-haunted-chronicles/interest.ts";
+import type { Player } from "../shared/wire/protocol.ts";
 
 const player = (i: number, x: number, y: number): Player => ({ name: `P${i}`, color: { r: 1, g: 2, b: 3 }, x, y, w: 20, h: 20 });
 
@@ -19,18 +19,4 @@ test("near() is every player within view pixels each way, itself included", () =
     { numRuns: 50 },
   );
   expect(new Neighbourhood([], 100).near("Nobody")).toEqual([]);
-});
-
-test("stateFor() is the STATE message of exactly the players near(), byte for byte", () => {
-  fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1708 }), fc.integer({ min: 0, max: 952 })), { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 400 }), (spots, view) => {
-      const players = spots.map(([x, y], i) => player(i, x, y));
-      const around = new Neighbourhood(players, view);
-      for (const me of players) {
-        const expected = formatMessage({ type: "STATE", players: around.near(me.name), tick: 9, ack: 4 });
-        expect(new TextDecoder().decode(around.stateFor(me.name, 9, 4))).toBe(expected);
-      }
-    }),
-    { numRuns: 30 },
-  );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { Interpolator, lerpPlayers } from "../shared/client/interpolation.ts";
+import { Interpolator, lerpPlayers } from "../steps/06-client-prediction/interpolation.ts";
 import type { Player } from "../shared/wire/protocol.ts";
 
 const WHITE = { r: 255, g: 255, b: 255 };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Move, Player } from "../shared/wire/protocol.ts";
-import { predictMove, Predictor, unapplied } from "../shared/client/prediction.ts";
+import { predictMove, Predictor, unapplied } from "../steps/06-client-prediction/prediction.ts";
 import { SPEED, type World } from "../shared/world/simulation.ts";
 
 const WHITE = { r: 255, g: 255, b: 255 };

@@ -1,9 +1,9 @@
 // Step 07 end to end: the real server, real clients over UDP. What a player is sent during the game
 // (never a square behind a wall), a refused late join, and whole games played by bots.
 import { afterEach, expect, test } from "bun:test";
-import { gameBotSession } from "../shared/game/bot.ts";
-import type { Message } from "../shared/wire/protocol.ts";
-import { ServerLink } from "../shared/udp/server-link.ts";
+import { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
+import type { Message } from "../steps/07-haunted-chronicles/messages.ts";
+import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
 import { startServer, stopAll, type Running } from "./helpers/processes.ts";
 import { ask, eventually } from "./helpers/udp.ts";

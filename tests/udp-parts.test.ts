@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { formatMessage, formatPlayers, formatState, parseMessage } from "../shared/wire/protocol.ts";
-import { startTickLoop, type TickLoop } from "../shared/tick-loop.ts";
+import { startTickLoop, type TickLoop } from "../steps/05-broadcast-loop/tick-loop.ts";
 import { encode, readDatagram } from "../shared/wire/datagram.ts";
-import { parsePortRange, PortPool, type UdpSocket } from "../shared/udp/port-pool.ts";
+import { parsePortRange, PortPool, type UdpSocket } from "../steps/04-udp-dedicated-ports/port-pool.ts";
 import { randomPortRange } from "./helpers/udp.ts";
 
 const sockets: UdpSocket[] = [];
@@ -13,13 +13,13 @@ afterEach(() => {
 });
 
 test("a datagram may carry several messages; garbage and leftovers are reported, never thrown", () => {
-  const two = readDatagram(encode("PING 1 END INPUT L SEQ 4 END"), 128);
+  const two = readDatagram(encode("PING 1 END INPUT L SEQ 4 END"), 128, parseMessage);
   expect(two.broken).toBeUndefined();
   expect(two.messages.map((m) => m.ok && m.value.type)).toEqual(["PING", "INPUT"]);
-  expect(readDatagram(encode("PING 1 END half a mess"), 128).broken).toBe("MALFORMED");
-  expect(readDatagram(encode(`CONNECT ${"x".repeat(500)} END`), 128).broken).toBe("TOO_LONG");
-  expect(readDatagram(new Uint8Array([0xff, 0xfe, 0x00, 0x45, 0x4e, 0x44]), 128).broken).toBe("MALFORMED");
-  const invalid = readDatagram(new Uint8Array([0xff, 0x20, 0x45, 0x4e, 0x44]), 128); // invalid UTF-8, then " END"
+  expect(readDatagram(encode("PING 1 END half a mess"), 128, parseMessage).broken).toBe("MALFORMED");
+  expect(readDatagram(encode(`CONNECT ${"x".repeat(500)} END`), 128, parseMessage).broken).toBe("TOO_LONG");
+  expect(readDatagram(new Uint8Array([0xff, 0xfe, 0x00, 0x45, 0x4e, 0x44]), 128, parseMessage).broken).toBe("MALFORMED");
+  const invalid = readDatagram(new Uint8Array([0xff, 0x20, 0x45, 0x4e, 0x44]), 128, parseMessage); // invalid UTF-8, then " END"
   expect(invalid.messages.map((m) => m.ok)).toEqual([false]);
 });
 

@@ -4,8 +4,8 @@
 // the player in the seekers' red. Skipped, with the reason printed, when raylib, Xvfb or xdotool is
 // missing (CI always runs it).
 import { afterEach, describe, expect, test } from "bun:test";
-import { gameBotSession } from "../shared/game/bot.ts";
-import { TEAM_COLORS } from "../shared/game/rules.ts";
+import { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
+import { TEAM_COLORS } from "../steps/07-haunted-chronicles/rules.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
 import { becomeReadySeeker, DARK, share } from "../tools/lobby-keys.ts";
 import { startWindowedClient } from "../tools/windowed-client.ts";

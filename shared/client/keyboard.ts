@@ -1,6 +1,7 @@
 // Arrow keys and WASD from a terminal in raw mode. A terminal reports key presses, never key
 // releases, so a direction is kept until another key changes it (space stops).
-import type { Action, Move } from "../wire/protocol.ts";
+import { TERMINAL_KEYS, type Key } from "../plumbing/keys.ts";
+import type { Move } from "../wire/protocol.ts";
 import type { Controls } from "./controls.ts";
 
 const KEYS: Record<string, Move> = {
@@ -9,21 +10,17 @@ const KEYS: Record<string, Move> = {
   " ": ".", ".": ".",
 };
 const QUIT = new Set(["q", "Q", "\x1b", "\x03"]); // q, Escape, Ctrl-C
-/** Step 07's lobby: a team (1/r seekers, 2/b hiders, 3/n nobody), Enter for ready (space stops here). */
-const ACTION_KEYS: Record<string, Action> = {
-  "1": "RED", r: "RED", R: "RED", "2": "BLUE", b: "BLUE", B: "BLUE", "3": "NEUTRAL", n: "NEUTRAL", N: "NEUTRAL", "\r": "READY", "\n": "READY",
-};
 
 export function keyboardControls(): Controls {
   let move: Move = ".";
-  let actions: Action[] = [];
+  const keys: Key[] = [];
   let finish: (why: string) => void = () => {};
   const done = new Promise<string>((resolve) => (finish = resolve));
   const onData = (data: Buffer) => {
     const key = data.toString("utf8");
     if (QUIT.has(key)) finish("quit");
     else if (KEYS[key] !== undefined) move = KEYS[key];
-    else if (ACTION_KEYS[key] !== undefined) actions.push(ACTION_KEYS[key]);
+    else if (TERMINAL_KEYS[key] !== undefined) keys.push(TERMINAL_KEYS[key]);
   };
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);
@@ -31,7 +28,7 @@ export function keyboardControls(): Controls {
   stdin.resume();
   return {
     current: () => move,
-    takeActions: () => actions.splice(0),
+    takeKeys: () => keys.splice(0),
     observe: () => {},
     done,
     stop() {

@@ -5,6 +5,14 @@ import { basename, dirname } from "node:path";
 import { cli, portFlag, type Flags, type Parsed } from "../plumbing/cli.ts";
 import { playerFlags, randomName, startSession, type Session } from "./session.ts";
 
+/** What every step's `play` needs to reach the server. */
+export interface PlayOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Inputs per second at most. */
+  readonly rate: number;
+}
+
 const RENDERERS = ["auto", "window", "terminal"];
 
 const clientFlags = (port: number) => ({ ...playerFlags, port: portFlag(port) });

@@ -20,3 +20,15 @@ export interface Frame {
   readonly background: Color;
   readonly commands: readonly DrawCommand[];
 }
+
+/** Whether a point is inside a polygon command (even-odd rule), for renderers that fill by sampling
+ *  cells, as the terminal does. Points exactly on the outline may go either way. */
+export function insidePolygon(p: Point, points: readonly Point[]): boolean {
+  let inside = false;
+  for (let i = 0, j = points.length - 1; i < points.length; j = i++) {
+    const a = points[i]!;
+    const b = points[j]!;
+    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+  }
+  return inside;
+}

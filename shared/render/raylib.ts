@@ -11,7 +11,8 @@
 import { dlopen, FFIType, toArrayBuffer, type Pointer } from "bun:ffi";
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { Action, Color, Move } from "../wire/protocol.ts";
+import type { Key } from "../plumbing/keys.ts";
+import type { Color, Move } from "../wire/protocol.ts";
 import type { DrawCommand, Frame, Point } from "./draw.ts";
 
 /** Where scripts/build-raylib.ts puts the library (RAYLIB_LIBRARY overrides, e.g. a system copy of raylib 3.5). */
@@ -164,15 +165,10 @@ export function heldMove(lib: RaylibLib): Move {
   return ".";
 }
 
-/** Step 07's lobby keys pressed since the last frame: 1/R seekers, 2/B hiders, 3/N nobody, Enter or space ready. */
-export function pressedActions(lib: RaylibLib): Action[] {
-  const pressed = (...keys: number[]) => keys.some((k) => lib.IsKeyPressed(k));
-  const actions: Action[] = [];
-  if (pressed(KEY.ONE, KEY.R)) actions.push("RED");
-  if (pressed(KEY.TWO, KEY.B)) actions.push("BLUE");
-  if (pressed(KEY.THREE, KEY.N)) actions.push("NEUTRAL");
-  if (pressed(KEY.ENTER, KEY.SPACE)) actions.push("READY");
-  return actions;
+/** The keys besides the moves pressed since the last frame (shared/plumbing/keys.ts). */
+export function pressedKeys(lib: RaylibLib): Key[] {
+  const codes: [Key, number][] = [["1", KEY.ONE], ["2", KEY.TWO], ["3", KEY.THREE], ["R", KEY.R], ["B", KEY.B], ["N", KEY.N], ["ENTER", KEY.ENTER]];
+  return codes.filter(([, code]) => lib.IsKeyPressed(code)).map(([key]) => key);
 }
 
 export interface Pixels {
@@ -224,8 +220,8 @@ export class RaylibWindow {
   }
 
   /** What the player asks for since the last frame: a direction, and whether to quit (Escape or the close button). */
-  input(): { move: Move; quit: boolean; actions: Action[] } {
-    return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose(), actions: pressedActions(this.lib) };
+  input(): { move: Move; quit: boolean; keys: Key[] } {
+    return { move: heldMove(this.lib), quit: this.lib.WindowShouldClose(), keys: pressedKeys(this.lib) };
   }
 
   /** Frames per second as raylib measures them (averaged over the last 30 frames). */
@@ -278,7 +274,7 @@ export function pixelAt(pixels: Pixels, x: number, y: number): Color & { a: numb
  */
 export function runWindow(
   window: RaylibWindow,
-  handlers: { frame: () => Frame; onMove: (move: Move) => void; onQuit: () => void; onActions?: (actions: Action[]) => void; fps?: number },
+  handlers: { frame: () => Frame; onMove: (move: Move) => void; onQuit: () => void; onKeys?: (keys: Key[]) => void; fps?: number },
 ): { stop(): void } {
   const period = 1000 / (handlers.fps ?? 60);
   const started = performance.now();
@@ -288,14 +284,14 @@ export function runWindow(
   const tick = () => {
     if (!running) return;
     window.draw(handlers.frame());
-    const { move, quit, actions } = window.input();
+    const { move, quit, keys } = window.input();
     if (quit) {
       running = false;
       handlers.onQuit();
       return;
     }
     handlers.onMove(move);
-    if (actions.length > 0) handlers.onActions?.(actions);
+    if (keys.length > 0) handlers.onKeys?.(keys);
     count++;
     // Aim at the next slot of a fixed schedule, so small delays do not add up.
     timer = setTimeout(tick, Math.max(0, started + count * period - performance.now()));

@@ -2,8 +2,7 @@
 // few map pixels. Coarse, but it needs nothing but a terminal (and works over ssh).
 import kleur from "kleur";
 import type { Color } from "../wire/protocol.ts";
-import { pointInPolygon } from "../geometry/polygons.ts";
-import type { DrawCommand, Frame } from "./draw.ts";
+import { insidePolygon, type DrawCommand, type Frame } from "./draw.ts";
 
 /** Text smaller than this many map pixels is a label (player names): too small for a cell. */
 const MIN_TEXT = 14;
@@ -60,7 +59,7 @@ export function rasterize(frame: Frame, cols: number, rows: number): string[] {
     } else if (cmd.kind === "polygon") {
       for (let r = 0; r < rows; r++) {
         for (let c = 0; c < cols; c++) {
-          if (!pointInPolygon({ x: (c + 0.5) * cw, y: (r + 0.5) * ch }, cmd.points)) continue;
+          if (!insidePolygon({ x: (c + 0.5) * cw, y: (r + 0.5) * ch }, cmd.points)) continue;
           const cell = grid[r]![c]!;
           if (cmd.alpha >= 0.9) [cell.char, cell.color] = ["░", cmd.color];
           else if (cell.char === " ") cell.char = "·";

@@ -1,13 +1,20 @@
 // The raylib window as a client's screen and keyboard in one: the client hands it the newest
 // Frame whenever it learns something (`show`), and the window redraws the newest one at 60 FPS
 // on its own, so drawing never waits for the network and a silent server never freezes it.
-// It is also the player's Controls: held arrows/WASD give the Move, Escape or closing quits.
-import type { Controls } from "../client/controls.ts";
-import type { Action, Move } from "../wire/protocol.ts";
+// It is also the player's keyboard (a client's Controls): held arrows/WASD give the Move, other
+// keys are kept for the step (shared/plumbing/keys.ts), Escape or closing quits.
+import type { Key } from "../plumbing/keys.ts";
+import type { Move } from "../wire/protocol.ts";
 import type { Frame } from "./draw.ts";
 import { RaylibWindow, runWindow, type Loaded, type Pixels } from "./raylib.ts";
 
-export interface WindowScreen extends Controls {
+export interface WindowScreen {
+  current(): Move;
+  takeKeys(): Key[];
+  observe(): void;
+  /** Resolves when the player closes the window or presses Escape. */
+  readonly done: Promise<string>;
+  stop(): void;
   show(frame: Frame): void;
   /** Frames per second the window really draws (for the HUD). */
   fps(): number;
@@ -23,13 +30,13 @@ export function openWindowScreen(options: { title: string; width?: number; heigh
   const window = opened.window;
   let latest: Frame = { width: 1, height: 1, background: { r: 0, g: 0, b: 0 }, commands: [] };
   let move: Move = ".";
-  const actions: Action[] = [];
+  const keys: Key[] = [];
   let finish: (why: string) => void = () => {};
   const done = new Promise<string>((resolve) => (finish = resolve));
   const loop = runWindow(window, {
     frame: () => latest,
     onMove: (m) => (move = m),
-    onActions: (pressed) => actions.push(...pressed),
+    onKeys: (pressed) => keys.push(...pressed),
     onQuit: () => finish("quit"),
     fps: options.fps ?? 60,
   });
@@ -52,7 +59,7 @@ export function openWindowScreen(options: { title: string; width?: number; heigh
         return pixels;
       },
       current: () => move,
-      takeActions: () => actions.splice(0),
+      takeKeys: () => keys.splice(0),
       observe: () => {},
       done,
       stop: close,

@@ -2,7 +2,7 @@
 // (a sender may pack them), and any datagram may be garbage from a stranger. This reads one
 // datagram into parsed messages, in UTF-8 like the article's UDP steps.
 import { FrameDecoder } from "./framing.ts";
-import { parseMessage, type Message, type Parsed } from "./protocol.ts";
+import type { Parsed } from "./protocol.ts";
 
 /** Longest message a client ever needs to send (`CONNECT <name> END`, `INPUT . SEQ <n> END`...). */
 export const MAX_CLIENT_MESSAGE = 128;
@@ -14,17 +14,18 @@ const decoder = new TextDecoder("utf-8"); // invalid bytes become U+FFFD, then f
 
 export const encode = (text: string): Uint8Array => encoder.encode(text);
 
-export interface DatagramContent {
+export interface DatagramContent<M> {
   /** Every message of the datagram in order, each parsed or with the reason it could not be. */
-  readonly messages: readonly Parsed<Message>[];
+  readonly messages: readonly Parsed<M>[];
   /** A message longer than the limit, or text left over without END: the datagram is broken. */
   readonly broken?: "TOO_LONG" | "MALFORMED";
 }
 
-export function readDatagram(bytes: Uint8Array, maxMessage: number): DatagramContent {
+/** `parse` reads one message: the protocol's own, or a step's that knows more messages (07). */
+export function readDatagram<M>(bytes: Uint8Array, maxMessage: number, parse: (text: string) => Parsed<M>): DatagramContent<M> {
   const framer = new FrameDecoder("utf-8", maxMessage);
   const framed = framer.pushText(decoder.decode(bytes));
-  const messages = framed.messages.map(parseMessage);
+  const messages = framed.messages.map((text) => parse(text));
   if (!framed.ok) return { messages, broken: "TOO_LONG" };
   if (framer.buffered > 0) return { messages, broken: "MALFORMED" };
   return { messages };

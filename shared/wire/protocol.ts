@@ -1,18 +1,12 @@
-// The wire protocol of Haunted Chronicles: text messages of space-separated words ending with `END`.
+// The wire protocol of steps 01-06: text messages of space-separated words ending with `END`.
 // Data uses the original game's forms: a size `(w,h)`, a player `(name,(r,g,b),(x,y),(w,h))`,
 // a wall `((r,g,b),(x,y),(w,h))`, lists `[a,b]` without spaces. Parsing never throws: it returns
 // a typed error, because everything here arrives from strangers.
-import type { Polygon } from "../geometry/types.ts";
-import { formatShades, parseShades } from "../shades.ts";
 import { parseValue, type Value } from "./values.ts";
 
 export type Move = "L" | "R" | "U" | "D" | ".";
-/** Lobby actions of the final game (step 07): pick a team, toggle ready. */
-export type Action = "RED" | "BLUE" | "NEUTRAL" | "READY";
-export type Input = Move | Action;
 export const MOVES: readonly Move[] = ["L", "R", "U", "D", "."];
-export const ACTIONS: readonly Action[] = ["RED", "BLUE", "NEUTRAL", "READY"];
-export const isMove = (input: Input): input is Move => (MOVES as readonly string[]).includes(input);
+export const isMove = (word: string | undefined): word is Move => (MOVES as readonly string[]).includes(word ?? "");
 
 export interface Color {
   readonly r: number;
@@ -47,7 +41,7 @@ export type ErrorCode =
   | "NOT_CONNECTED" // INPUT/DISCONNECT before CONNECT
   | "NOT_YOURS" // DISCONNECT of somebody else's name
   | "RATE_LIMITED" // too many messages from this address
-  | "GAME_RUNNING"; // joining is only possible in the lobby (step 07)
+  | "GAME_RUNNING"; // a round is being played: join when it is over (step 07)
 export const ERROR_CODES: readonly ErrorCode[] = [
   "MALFORMED", "TOO_LONG", "NAME_INVALID", "NAME_TAKEN", "SERVER_FULL",
   "NOT_CONNECTED", "NOT_YOURS", "RATE_LIMITED", "GAME_RUNNING",
@@ -67,32 +61,24 @@ export type Message =
   | { readonly type: "CONNECTED"; readonly name: string; readonly welcome?: Welcome }
   /** `INPUT <input> END`; `INPUT <name> <input> END` when the connection cannot say who sends (step 02);
    *  `INPUT <input> SEQ <n> END` when inputs are numbered and acknowledged (step 05 on). */
-  | { readonly type: "INPUT"; readonly input: Input; readonly name?: string; readonly seq?: number }
-  /** `STATE <players> END`, extended from step 05 with `TICK <n> ACK <n>` before `END`, and in step 07's
-   *  game with `SHADES <polygons>` after the players (the darkness this player draws, shared/shades.ts). */
-  | { readonly type: "STATE"; readonly players: readonly Player[]; readonly tick?: number; readonly ack?: number; readonly shades?: readonly Polygon[] }
+  | { readonly type: "INPUT"; readonly input: Move; readonly name?: string; readonly seq?: number }
+  /** `STATE <players> END`, extended from step 05 with `TICK <n> ACK <n>` before `END`. */
+  | { readonly type: "STATE"; readonly players: readonly Player[]; readonly tick?: number; readonly ack?: number }
   | { readonly type: "DISCONNECT"; readonly name: string }
   | { readonly type: "DISCONNECTED"; readonly name: string }
   /** `PING <n> END`, echoed unchanged by the server: ping measurement and keep-alive. */
   | { readonly type: "PING"; readonly stamp: number }
-  | { readonly type: "ERROR"; readonly code: ErrorCode }
-  /** Step 07's phases, each sent in the same datagram as (before) the STATE, as the original's README:
-   *  `LOBBY [ready names] END`, `GAME <seconds left> END`, `TRANSITION_LOBBY_GAME <text> END`,
-   *  `TRANSITION_GAME_LOBBY <text> END` (text: words for the player, none of them `END`). */
-  | { readonly type: "LOBBY"; readonly ready: readonly string[] }
-  | { readonly type: "GAME"; readonly secondsLeft: number }
-  | { readonly type: "TRANSITION_LOBBY_GAME" | "TRANSITION_GAME_LOBBY"; readonly text: string };
+  | { readonly type: "ERROR"; readonly code: ErrorCode };
 
 export type MessageType = Message["type"];
 export const KEYWORDS: readonly string[] = [
   "CONNECT", "CONNECTED", "INPUT", "STATE", "DISCONNECT", "DISCONNECTED", "PING", "ERROR",
-  "WALLS", "SEQ", "TICK", "ACK", "END", "SHADES", "LOBBY", "GAME",
-  "TRANSITION_LOBBY_GAME", "TRANSITION_GAME_LOBBY",
+  "WALLS", "SEQ", "TICK", "ACK", "END",
 ];
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+export const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
 
 // ---------------------------------------------------------------- names
 
@@ -138,31 +124,20 @@ export function formatMessage(m: Message): string {
       return `INPUT ${who}${m.input}${seq} END`;
     }
     case "STATE":
-      return formatState(formatPlayers(m.players), m.tick, m.ack, m.shades === undefined ? undefined : formatShades(m.shades));
+      return formatState(formatPlayers(m.players), m.tick, m.ack);
     case "PING":
       return `PING ${m.stamp} END`;
     case "ERROR":
       return `ERROR ${m.code} END`;
-    case "LOBBY":
-      return `LOBBY [${m.ready.join(",")}] END`;
-    case "GAME":
-      return `GAME ${formatSeconds(m.secondsLeft)} END`;
-    case "TRANSITION_LOBBY_GAME":
-    case "TRANSITION_GAME_LOBBY":
-      return `${m.type} ${m.text} END`;
   }
 }
 
-/** Seconds with at most one decimal, as the original sent its timers (`19.9`, `20`). */
-export const formatSeconds = (seconds: number): string => String(Math.round(seconds * 10) / 10);
-
 /** A STATE from an already formatted player list: a server broadcasting to many clients formats
  *  the list once per tick and only the few per-client words per client. */
-export function formatState(players: string, tick?: number, ack?: number, shades?: string): string {
-  const shadesPart = shades === undefined ? "" : ` SHADES ${shades}`;
+export function formatState(players: string, tick?: number, ack?: number): string {
   const tickPart = tick === undefined ? "" : ` TICK ${tick}`;
   const ackPart = ack === undefined ? "" : ` ACK ${ack}`;
-  return `STATE ${players}${shadesPart}${tickPart}${ackPart} END`;
+  return `STATE ${players}${tickPart}${ackPart} END`;
 }
 
 // ---------------------------------------------------------------- parsing
@@ -170,7 +145,8 @@ export function formatState(players: string, tick?: number, ack?: number, shades
 /** Largest number accepted anywhere on the wire: positions, sizes, ports, counters. */
 export const MAX_NUMBER = 2 ** 31 - 1;
 
-function int(v: Value | undefined, min: number, max: number, what: string): Parsed<number> {
+/** An integer word within min..max, or why not. */
+export function int(v: Value | undefined, min: number, max: number, what: string): Parsed<number> {
   if (typeof v !== "string" || !/^-?\d{1,16}$/.test(v)) return fail(`${what} must be an integer`);
   const n = Number(v);
   if (n < min || n > max) return fail(`${what} must be within ${min}..${max}`);
@@ -236,7 +212,8 @@ function toWall(v: Value): Parsed<Wall> {
   return rect.ok ? ok({ color: col.value, ...rect.value }) : rect;
 }
 
-function list<T>(text: string | undefined, one: (v: Value) => Parsed<T>, what: string): Parsed<T[]> {
+/** `[a,b,...]`, each item read by `one`. */
+export function list<T>(text: string | undefined, one: (v: Value) => Parsed<T>, what: string): Parsed<T[]> {
   if (text === undefined) return fail(`missing ${what}`);
   const parsed = parseValue(text);
   if (!parsed.ok) return fail(`${what}: ${parsed.error}`);
@@ -316,18 +293,14 @@ function knownName(name: string): boolean {
   return true;
 }
 
-function parseName(word: string | undefined): Parsed<string> {
+export function parseName(word: string | undefined): Parsed<string> {
   if (word === undefined) return fail("missing name");
   const r = checkName(word);
   return r.ok ? r : fail(`invalid name: ${r.error}`);
 }
 
-function isInput(word: string | undefined): word is Input {
-  return (MOVES as readonly string[]).includes(word ?? "") || (ACTIONS as readonly string[]).includes(word ?? "");
-}
-
 /** Reads `KEY value` pairs that may follow a message's body (e.g. `TICK 3 ACK 2`), each at most once. */
-function trailer(words: readonly string[], allowed: readonly string[]): Parsed<Map<string, number>> {
+export function trailer(words: readonly string[], allowed: readonly string[]): Parsed<Map<string, number>> {
   if (words.length % 2 !== 0) return fail("unexpected words");
   const out = new Map<string, number>();
   for (let i = 0; i < words.length; i += 2) {
@@ -360,34 +333,12 @@ export function parseMessage(text: string): Parsed<Message> {
     case "STATE": {
       const players = parsePlayers(rest[0]);
       if (!players.ok) return players;
-      const hasShades = rest[1] === "SHADES";
-      const shades = hasShades ? parseShades(rest[2]) : undefined;
-      if (shades !== undefined && !shades.ok) return shades;
-      const extra = trailer(rest.slice(hasShades ? 3 : 1), ["TICK", "ACK"]);
+      const extra = trailer(rest.slice(1), ["TICK", "ACK"]);
       if (!extra.ok) return extra;
       const tick = extra.value.get("TICK");
       const ack = extra.value.get("ACK");
-      return ok({
-        type,
-        players: players.value,
-        ...(shades === undefined ? {} : { shades: shades.value }),
-        ...(tick === undefined ? {} : { tick }),
-        ...(ack === undefined ? {} : { ack }),
-      });
+      return ok({ type, players: players.value, ...(tick === undefined ? {} : { tick }), ...(ack === undefined ? {} : { ack }) });
     }
-    case "LOBBY": {
-      if (rest.length !== 1) return fail("LOBBY takes one list of names");
-      const ready = parseNames(rest[0]);
-      return ready.ok ? ok({ type, ready: ready.value }) : ready;
-    }
-    case "GAME": {
-      if (rest.length !== 1 || !/^\d{1,9}(\.\d)?$/.test(rest[0]!)) return fail("GAME takes the seconds left, like 19.9");
-      return ok({ type, secondsLeft: Number(rest[0]) });
-    }
-    case "TRANSITION_LOBBY_GAME":
-    case "TRANSITION_GAME_LOBBY":
-      if (rest.length === 0) return fail(`${type} takes a text`);
-      return ok({ type, text: rest.join(" ") });
     case "PING": {
       if (rest.length !== 1) return fail("PING takes one number");
       const stamp = int(rest[0], 0, Number.MAX_SAFE_INTEGER, "ping stamp");
@@ -403,19 +354,14 @@ export function parseMessage(text: string): Parsed<Message> {
   }
 }
 
-/** `[a,b]`: a list of player names (LOBBY's ready players). */
-function parseNames(text: string | undefined): Parsed<string[]> {
-  return list(text, (v) => (typeof v === "string" && checkName(v).ok ? ok(v) : fail("a name is invalid")), "names");
-}
-
 function parseInput(rest: readonly string[]): Parsed<Message> {
   // INPUT <input> | INPUT <name> <input> | INPUT <input> SEQ <n>
-  if (rest.length === 1 && isInput(rest[0])) return ok({ type: "INPUT", input: rest[0] });
-  if (rest.length === 2 && isInput(rest[1])) {
+  if (rest.length === 1 && isMove(rest[0])) return ok({ type: "INPUT", input: rest[0] });
+  if (rest.length === 2 && isMove(rest[1])) {
     const name = parseName(rest[0]);
     return name.ok ? ok({ type: "INPUT", name: name.value, input: rest[1] }) : name;
   }
-  if (rest.length === 3 && isInput(rest[0]) && rest[1] === "SEQ") {
+  if (rest.length === 3 && isMove(rest[0]) && rest[1] === "SEQ") {
     const seq = int(rest[2], 0, MAX_NUMBER, "input number");
     return seq.ok ? ok({ type: "INPUT", input: rest[0], seq: seq.value }) : seq;
   }

@@ -2,7 +2,8 @@
 // `with socket(...) as sock:`. Connect, send one message, read the answer, close: for every input.
 // Every input pays a TCP handshake before it can even leave.
 import { runClient } from "../../shared/client/main.ts";
-import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
+import { playRequests, type Transport } from "./request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 

@@ -6,7 +6,7 @@ import type { Socket } from "bun";
 import { cli } from "../../shared/plumbing/cli.ts";
 import { FrameDecoder } from "../../shared/wire/framing.ts";
 import { log } from "../../shared/plumbing/log.ts";
-import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame } from "../../shared/tcp-game.ts";
+import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame } from "./tcp-game.ts";
 import { refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
 
 const options = cli({

@@ -1,7 +1,8 @@
 // Step 03: the game's client, one TCP connection kept open for the whole game, as the article's
 // global SOCKET: opened once (for CONNECT), used for every message, closed on leaving.
 import { runClient } from "../../shared/client/main.ts";
-import { playRequests, type PlayOptions, type Transport } from "../../shared/client/request-loop.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
+import { playRequests, type Transport } from "./request-loop.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { parseMessage } from "../../shared/wire/protocol.ts";
 import { MessageConnection } from "../../shared/client/tcp-connection.ts";

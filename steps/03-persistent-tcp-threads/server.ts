@@ -14,7 +14,7 @@ import { cli } from "../../shared/plumbing/cli.ts";
 import { FrameDecoder } from "../../shared/wire/framing.ts";
 import { log } from "../../shared/plumbing/log.ts";
 import { formatMessage } from "../../shared/wire/protocol.ts";
-import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame, type Member } from "../../shared/tcp-game.ts";
+import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame, type Member } from "./tcp-game.ts";
 import { refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
 
 const options = cli({

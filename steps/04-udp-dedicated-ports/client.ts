@@ -2,11 +2,11 @@
 // request/response with the dedicated port: send the input, wait for the state. A lost datagram
 // (either way) must not freeze the game, so the wait gives up after 0.5 s and the loop goes on.
 import { runClient } from "../../shared/client/main.ts";
-import type { PlayOptions } from "../../shared/client/request-loop.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { Player, Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "./server-link.ts";
 
 const TITLE = "04 udp dedicated ports";
 /** An INPUT whose STATE has not come back after this long is given up on (the article's timeout). */

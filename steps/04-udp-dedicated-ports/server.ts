@@ -8,7 +8,7 @@ import { COURTYARD } from "../../shared/world/maps.ts";
 import { formatMessage, isMove } from "../../shared/wire/protocol.ts";
 import { Room } from "../../shared/server/room.ts";
 import { encode } from "../../shared/wire/datagram.ts";
-import { serveFromFlags, udpServerFlags } from "../../shared/udp/dedicated-server.ts";
+import { serveFromFlags, udpServerFlags } from "./dedicated-server.ts";
 
 const flags = cli({
   usage: "bun steps/04-udp-dedicated-ports/server.ts [--port P] [--ports FIRST-LAST] [--timeout S]",

@@ -5,18 +5,18 @@
 // the last one seen) are dropped: UDP may deliver them late, twice, or out of order.
 import { runClient } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
-import type { PlayOptions } from "../../shared/client/request-loop.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "./server-link.ts";
 
 const TITLE = "05 broadcast loop";
 /** A changed input is sent at once, then again every REPEAT_MS until a STATE acknowledges it (its
  *  ACK is normally back within a tick and a round trip: a repeat means a datagram was lost), at
  *  most REPEATS times in a row; after that once per keep-alive, so a long outage costs little. */
-export const REPEAT_MS = 50;
-export const REPEATS = 8;
-export const KEEP_ALIVE_MS = 1000;
+const REPEAT_MS = 50;
+const REPEATS = 8;
+const KEEP_ALIVE_MS = 1000;
 
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */

@@ -8,18 +8,22 @@
 //   around that moment, at 60 frames a second (shared/client/interpolation.ts).
 // --no-predict, --no-reconcile and --no-interp turn each off, to feel what it does.
 import { flag } from "../../shared/plumbing/cli.ts";
-import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
+import { FRAME_MS, Interpolator, SNAP_PX } from "./interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
-import { Predictor } from "../../shared/client/prediction.ts";
-import type { PlayOptions } from "../../shared/client/request-loop.ts";
+import { Predictor } from "./prediction.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/wire/protocol.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import type { World } from "../../shared/world/simulation.ts";
-import { startTickLoop } from "../../shared/tick-loop.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
-import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged
+import { startTickLoop } from "./tick-loop.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "./server-link.ts";
 
+/** As step 05: a changed input is repeated every REPEAT_MS until a STATE acknowledges it, at most
+ *  REPEATS times in a row, then once per keep-alive. */
+const REPEAT_MS = 50;
+const REPEATS = 8;
+const KEEP_ALIVE_MS = 1000;
 const TITLE = "06 client prediction";
 
 export const predictionFlags = {

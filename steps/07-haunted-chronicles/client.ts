@@ -9,22 +9,27 @@
 // - the team is the square's colour (red seekers, blue hiders, grey nobody's; dimmed when caught):
 //   it sets the speed the prediction uses, and a caught square predicts no move.
 import { flag } from "../../shared/plumbing/cli.ts";
-import { FRAME_MS, Interpolator, SNAP_PX } from "../../shared/client/interpolation.ts";
+import { FRAME_MS, Interpolator, SNAP_PX } from "./interpolation.ts";
 import { runClient } from "../../shared/client/main.ts";
-import { Predictor } from "../../shared/client/prediction.ts";
-import type { PlayOptions } from "../../shared/client/request-loop.ts";
+import { Predictor } from "./prediction.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
-import { gameBotSession } from "../../shared/game/bot.ts";
-import { gameNotes, isPhase, type PhaseMessage } from "../../shared/game/hud.ts";
-import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
-import type { Polygon } from "../../shared/geometry/types.ts";
-import { formatMessage, type Action, type Message, type Move, type Player, type Welcome } from "../../shared/wire/protocol.ts";
+import { gameBotSession } from "./game-bot.ts";
+import { gameNotes, isPhase, type PhaseMessage } from "./hud.ts";
+import { SPEEDS, teamOfColor } from "./rules.ts";
+import type { Polygon } from "./geometry/types.ts";
+import { formatMessage, type Action, type Message, type Move, type Player, type Welcome } from "./messages.ts";
 import type { ConnectionStatus } from "../../shared/render/scene.ts";
 import type { World } from "../../shared/world/simulation.ts";
-import { startTickLoop } from "../../shared/tick-loop.ts";
-import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "../../shared/udp/server-link.ts";
-import { KEEP_ALIVE_MS, REPEAT_MS, REPEATS } from "../05-broadcast-loop/client.ts"; // as step 05: repeat a new input until acknowledged
+import { startTickLoop } from "./tick-loop.ts";
+import { ACTION_OF_KEY } from "./team-keys.ts";
+import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "./server-link.ts";
 
+/** As step 05: a changed input is repeated every REPEAT_MS until a STATE acknowledges it, at most
+ *  REPEATS times in a row, then once per keep-alive. */
+const REPEAT_MS = 50;
+const REPEATS = 8;
+const KEEP_ALIVE_MS = 1000;
 const TITLE = "07 Haunted Chronicles";
 
 export interface GamePlayOptions extends PlayOptions {
@@ -100,8 +105,8 @@ async function playJoined(link: ServerLink, welcome: Welcome, session: Session, 
   /** Lobby keys: each gets a number, and the held move a new one after it, so the prediction
    *  counts the move's ticks from the moment the server takes it again. */
   const takeActions = () => {
-    for (const action of session.controls.takeActions?.() ?? []) {
-      actions.push({ action, seq: ++seq });
+    for (const key of session.controls.takeKeys?.() ?? []) {
+      actions.push({ action: ACTION_OF_KEY[key], seq: ++seq });
       moveSeq = ++seq;
     }
   };

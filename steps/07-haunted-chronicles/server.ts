@@ -4,22 +4,23 @@
 // back to the lobby (shared/game/rules.ts, pure). And per-player sight: during the round each
 // player is sent only the squares it can see, with the shadows to draw (shared/game/view.ts).
 import { cli, flag } from "../../shared/plumbing/cli.ts";
-import { GameRoom } from "../../shared/game/game-room.ts";
-import { phaseMessage, type Phase } from "../../shared/game/rules.ts";
-import { shadesOf, sightApplies, visibleTo } from "../../shared/game/view.ts";
+import { GameRoom } from "./game-room.ts";
+import { phaseMessage, type Phase } from "./rules.ts";
+import { shadesOf, sightApplies, visibleTo } from "./view.ts";
 import { log } from "../../shared/plumbing/log.ts";
-import { MANOR } from "../../shared/maps/grid-map.ts";
+import { MANOR } from "./grid-map.ts";
+import { Neighbourhood } from "./interest.ts";
 import { mulberry32 } from "../../shared/plumbing/prng.ts";
-import { formatMessage, formatPlayer, formatState, isMove, type Action, type Move } from "../../shared/wire/protocol.ts";
-import { formatShades } from "../../shared/shades.ts";
-import { startTickLoop } from "../../shared/tick-loop.ts";
+import { formatMessage, formatPlayer, formatState, isMove, type Action, type Move } from "./messages.ts";
+import { formatShades } from "./shades.ts";
+import { startTickLoop } from "./tick-loop.ts";
 import { encode } from "../../shared/wire/datagram.ts";
-import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "../../shared/udp/dedicated-server.ts";
+import { ownPorts, serveFromFlags, udpServerFlags, withPool } from "./dedicated-server.ts";
 
 const POOL = "17000-17999";
 
 const flags = cli({
-  usage: "bun steps/07-haunted-chronicles/server.ts [--port P] [--tick HZ] [--game-seconds S] [--transition-seconds S] [--seed N]",
+  usage: "bun steps/07-haunted-chronicles/server.ts [--port P] [--tick HZ] [--game-seconds S] [--transition-seconds S] [--seed N] [--view PX]",
   summary: "Haunted Chronicles: lobby, teams, a timed hide-and-seek; each player is sent only what it can see.",
   flags: {
     ...udpServerFlags,
@@ -28,6 +29,7 @@ const flags = cli({
     "game-seconds": flag("number", 20, "seconds the seekers have to catch every hider"),
     "transition-seconds": flag("number", 5, "seconds of countdown before a game, and of results after it"),
     seed: flag("number", 0, "seed for the spawn places, so a run can be replayed (0: random)"),
+    view: flag("number", 0, "outside a round, send each client only the players within PX pixels of it (0: everyone)"),
   },
 });
 
@@ -99,9 +101,10 @@ function broadcast(tick: number): void {
   const game = room.game;
   const phase = `${formatMessage(phaseMessage(game))} `;
   const written = new Map(game.world.players.map((p) => [p, formatPlayer(p)]));
+  const around = !sightApplies(game) && flags.view > 0 ? new Neighbourhood(game.world.players, flags.view) : undefined;
   const started = performance.now();
   for (const client of server.clients.values()) {
-    const seen = visibleTo(game, client.name).map((p) => written.get(p));
+    const seen = (around?.near(client.name) ?? visibleTo(game, client.name)).map((p) => written.get(p));
     const shades = sightApplies(game) ? shadesText(client.name) : undefined;
     server.send(client, encode(phase + formatState(`[${seen.join(",")}]`, tick, client.data.seq, shades)));
   }

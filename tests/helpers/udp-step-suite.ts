@@ -5,7 +5,7 @@ import { COURTYARD } from "../../shared/world/maps.ts";
 import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
 import type { Move } from "../../shared/wire/protocol.ts";
 import { isFree } from "../../shared/world/simulation.ts";
-import { ServerLink } from "../../shared/udp/server-link.ts";
+import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
 import { run, start, startServer, stopAll, type Running } from "./processes.ts";
 import { ask, deadPort, eventually, positions, randomPortRange, scriptedSession, stats, where, type Play, type ScriptedSession } from "./udp.ts";
 

@@ -3,7 +3,7 @@
 // they sent and the ERROR replies they got back, and every wait they make is bounded.
 import net from "node:net";
 import { encodeText, streamDecoder } from "../../shared/wire/encoding.ts";
-import { ignoreUnreachable, type UdpSocket } from "../../shared/udp/port-pool.ts";
+import { ignoreUnreachable, type UdpSocket } from "../../steps/04-udp-dedicated-ports/port-pool.ts";
 import type { Mutator, Payload } from "./mutations.ts";
 
 export interface FuzzCount {

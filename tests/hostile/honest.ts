@@ -4,14 +4,14 @@
 // talk from 127.0.0.1; attackers from other loopback addresses, so a server that believes an
 // address (step 02) is not fooled by design. In step 07 they stay in the lobby, on no team and
 // never ready: while they are there no round may start, whatever the attackers choose.
-import { SPEEDS, teamOfColor } from "../../shared/game/rules.ts";
+import { SPEEDS, teamOfColor } from "../../steps/07-haunted-chronicles/rules.ts";
 import { OPEN_FIELD } from "../../shared/world/maps.ts";
 import type { Random } from "../../shared/plumbing/prng.ts";
-import { formatMessage, parseMessage, type Message, type MessageType, type Move, type Player, type Welcome } from "../../shared/wire/protocol.ts";
+import { formatMessage, parseMessage, type Message, type MessageType, type Move, type Player, type Welcome } from "../../steps/07-haunted-chronicles/messages.ts";
 import { movePlayer, SPEED, step, type GameMap } from "../../shared/world/simulation.ts";
 import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
-import { ignoreUnreachable } from "../../shared/udp/port-pool.ts";
+import { ignoreUnreachable } from "../../steps/04-udp-dedicated-ports/port-pool.ts";
 import { oneShot } from "../helpers/tcp-game.ts";
 import type { Target } from "./harness.ts";
 
@@ -161,7 +161,7 @@ export async function udpClient(port: number, hostname = "127.0.0.1") {
     binaryType: "uint8array",
     socket: {
       data(_s, bytes) {
-        for (const m of readDatagram(bytes, MAX_SERVER_MESSAGE).messages) if (m.ok) inbox.push(m.value);
+        for (const m of readDatagram(bytes, MAX_SERVER_MESSAGE, parseMessage).messages) if (m.ok) inbox.push(m.value);
         wake?.();
       },
       error: ignoreUnreachable,

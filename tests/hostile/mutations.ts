@@ -4,7 +4,7 @@
 // and UTF-16, and oversize ones. A payload is text (the transport encodes it as the step speaks)
 // or raw bytes (sent as they are: that is how invalid encodings get through).
 import type { Random } from "../../shared/plumbing/prng.ts";
-import { ACTIONS, KEYWORDS } from "../../shared/wire/protocol.ts";
+import { ACTIONS, KEYWORDS } from "../../steps/07-haunted-chronicles/messages.ts";
 
 /** How a server's clients talk: what a valid message looks like for it. */
 export type Dialect =

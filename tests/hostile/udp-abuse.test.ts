@@ -4,7 +4,7 @@
 // and the honest players' moves are still applied exactly.
 import { afterAll, describe, expect, test } from "bun:test";
 import { encode } from "../../shared/wire/datagram.ts";
-import { ignoreUnreachable } from "../../shared/udp/port-pool.ts";
+import { ignoreUnreachable } from "../../steps/04-udp-dedicated-ports/port-pool.ts";
 import { stopAll } from "../helpers/processes.ts";
 import { attackerAddress } from "./fuzzers.ts";
 import { baseline, budget, crashes, leftovers, randomFor, recordResult, serverStats, startTarget, udpTargets } from "./harness.ts";

@@ -3,9 +3,9 @@
 // (runs of `#` in a row, merged with identical runs in the rows below) and checks it can be played.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Color, Size, Wall } from "../wire/protocol.ts";
-import { MAP_SIZE } from "../world/maps.ts";
-import { PLAYER_SIZE, type GameMap } from "../world/simulation.ts";
+import type { Color, Size, Wall } from "./messages.ts";
+import { MAP_SIZE } from "../../shared/world/maps.ts";
+import { PLAYER_SIZE, type GameMap } from "../../shared/world/simulation.ts";
 
 export const WALL_CHAR = "#";
 export const FLOOR_CHAR = ".";

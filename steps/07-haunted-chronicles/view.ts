@@ -4,8 +4,8 @@
 // whatever is in shadow never leaves the server, so a modified client cannot show it. Caught
 // players watch: they get everyone and no shadows. In the lobby and after the game, everyone sees
 // everyone.
-import { canSee, centre, shadows, type Polygon } from "../geometry/index.ts";
-import type { Player } from "../wire/protocol.ts";
+import { canSee, centre, shadows, type Polygon } from "./geometry/index.ts";
+import type { Player } from "./messages.ts";
 import type { Game } from "./rules.ts";
 
 export interface PlayerView {

@@ -3,14 +3,14 @@
 // in how a message reaches this code (a new connection per message, or one connection per client),
 // and that difference is all their own files hold.
 import type { Socket } from "bun";
-import { flag, hostFlag, portFlag } from "./plumbing/cli.ts";
-import { encodeText, type Encoding } from "./wire/encoding.ts";
-import { log, quote, refusals } from "./plumbing/log.ts";
-import { OPEN_FIELD } from "./world/maps.ts";
-import { formatMessage, formatPlayers, formatState, MOVES, parseMessage, type ErrorCode, type Message, type Move } from "./wire/protocol.ts";
-import { Room } from "./server/room.ts";
-import { startConsole } from "./server/console.ts";
-import { maxConnectionsFlag } from "./server/tcp-limits.ts";
+import { flag, hostFlag, portFlag } from "../../shared/plumbing/cli.ts";
+import { encodeText, type Encoding } from "../../shared/wire/encoding.ts";
+import { log, quote, refusals } from "../../shared/plumbing/log.ts";
+import { OPEN_FIELD } from "../../shared/world/maps.ts";
+import { formatMessage, formatPlayers, formatState, MOVES, parseMessage, type ErrorCode, type Message, type Move } from "../../shared/wire/protocol.ts";
+import { Room } from "../../shared/server/room.ts";
+import { startConsole } from "../../shared/server/console.ts";
+import { maxConnectionsFlag } from "../../shared/server/tcp-limits.ts";
 
 /** What the article's TCP steps spoke: Python's `bytes(text, "utf-16")`. */
 export const ENCODING: Encoding = "utf-16";

@@ -14,8 +14,8 @@
 // the one whose replay lands closest to what the client predicted is taken.
 //
 // Pure: no clock, no network. The caller says when a tick passes and when a STATE arrives.
-import type { Move, Player } from "../wire/protocol.ts";
-import { SPEED, step, type World } from "../world/simulation.ts";
+import type { Move, Player } from "./messages.ts";
+import { SPEED, step, type World } from "../../shared/world/simulation.ts";
 
 /** One tick the client predicted: the input held then, and which of that input's ticks it was. */
 export interface PredictedTick {

@@ -1,6 +1,6 @@
 // The lines step 07's client adds under the HUD: the lobby (teams, who is ready, the keys), the
 // countdown, the time left, who won. A pure function of what the client was told.
-import type { Message, Player } from "../wire/protocol.ts";
+import type { Message, Player } from "./messages.ts";
 import { teamOfColor, type Team } from "./rules.ts";
 
 export type PhaseMessage = Extract<Message, { type: "LOBBY" | "GAME" | "TRANSITION_LOBBY_GAME" | "TRANSITION_GAME_LOBBY" }>;

@@ -3,14 +3,14 @@
 // `CONNECTED <port> ...`. What a step does with `INPUT` is the step's own business (its `onInput`);
 // everything about sessions lives here: who is where, binding a client to its address, timeouts,
 // refusals, the console's view.
-import { flag, hostFlag, portFlag, type Parsed } from "../plumbing/cli.ts";
-import { addressOf, log, quote, refusals } from "../plumbing/log.ts";
-import { formatMessage, type ErrorCode, type Message } from "../wire/protocol.ts";
-import type { Room } from "../server/room.ts";
-import { startConsole, type ConsoleCommand } from "../server/console.ts";
-import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "../wire/datagram.ts";
+import { flag, hostFlag, portFlag, type Parsed } from "../../shared/plumbing/cli.ts";
+import { addressOf, log, quote, refusals } from "../../shared/plumbing/log.ts";
+import { formatMessage, parseMessage, type ErrorCode, type Message } from "./messages.ts";
+import type { Room } from "../../shared/server/room.ts";
+import { startConsole, type ConsoleCommand } from "../../shared/server/console.ts";
+import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
 import { ignoreUnreachable, parsePortRange, PortPool, type UdpSocket } from "./port-pool.ts";
-import { RateLimiter } from "../server/rate-limit.ts";
+import { RateLimiter } from "../../shared/server/rate-limit.ts";
 
 /** The flags of both UDP servers. */
 export const udpServerFlags = {
@@ -230,7 +230,7 @@ export class DedicatedPortServer<T> {
     this.traffic.datagramsIn++;
     if (!this.admit(this.main, address, port)) return;
     this.traffic.bytesIn += bytes.length;
-    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE);
+    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage);
     for (const parsed of content.messages) {
       if (!parsed.ok) this.refuse(this.main, address, port, "MALFORMED", parsed.error);
       else if (parsed.value.type === "CONNECT") void this.connect(parsed.value.name, address, port);
@@ -291,7 +291,7 @@ export class DedicatedPortServer<T> {
     }
     if (!this.admit(client.socket, address, port)) return;
     client.lastHeard = performance.now();
-    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE);
+    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage);
     for (const parsed of content.messages) {
       if (!this.clients.has(client.name)) return; // it left earlier in this datagram
       if (!parsed.ok) {

@@ -9,9 +9,9 @@
 // The team travels in the player's colour, as in the original: red seekers, blue hiders, grey for
 // nobody's; a caught player keeps its team's colour, dimmed. Caught players cannot move and are no
 // longer in anyone's way.
-import type { Action, Color, ErrorCode, Message, Move, Player, Rect } from "../wire/protocol.ts";
-import { findSpawn, isFree, slide, type GameMap, type World } from "../world/simulation.ts";
-import { checkName } from "../wire/protocol.ts";
+import type { Action, Color, ErrorCode, Message, Move, Player, Rect } from "./messages.ts";
+import { findSpawn, isFree, slide, type GameMap, type World } from "../../shared/world/simulation.ts";
+import { checkName } from "./messages.ts";
 
 export type Team = "NEUTRAL" | "SEEKERS" | "HIDERS";
 /** The inputs that pick a team: `RED` seekers, `BLUE` hiders, `NEUTRAL` none. */

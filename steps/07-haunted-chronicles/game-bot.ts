@@ -2,12 +2,13 @@
 // for, else seekers when there are too few) and gets ready; in the game a seeker walks at the
 // nearest hider it can see, or roams; a hider flees the nearest seeker it can see, or keeps still.
 // It knows only what the server sent (the squares in sight, their colours), like a player.
-import type { Session } from "../client/session.ts";
-import type { Controls } from "../client/controls.ts";
-import type { Action, Move, Player } from "../wire/protocol.ts";
-import { slide, type World } from "../world/simulation.ts";
-import type { ClientView } from "../render/scene.ts";
+import type { Session } from "../../shared/client/session.ts";
+import type { Controls } from "../../shared/client/controls.ts";
+import type { Action, Move, Player } from "./messages.ts";
+import { slide, type World } from "../../shared/world/simulation.ts";
+import type { ClientView } from "../../shared/render/scene.ts";
 import type { PhaseMessage } from "./hud.ts";
+import { KEY_OF_ACTION } from "./team-keys.ts";
 import { SPEEDS, teamOfColor, type Team } from "./rules.ts";
 
 export interface GameBotReport {
@@ -163,7 +164,7 @@ export function gameBot(name: string, options: GameBotOptions): Controls & { rea
     report,
     see,
     current: () => move,
-    takeActions: () => actions.splice(0),
+    takeKeys: () => actions.splice(0).map((a) => KEY_OF_ACTION[a]),
     observe: () => {},
     done,
     stop() {

@@ -10,7 +10,7 @@
 // arrival. The moment drawn never goes back: a player walking one way is never drawn stepping back.
 //
 // Pure: the caller passes the clock (`now`, milliseconds).
-import type { Player } from "../wire/protocol.ts";
+import type { Player } from "../../shared/wire/protocol.ts";
 
 export interface Snapshot {
   readonly tick: number;

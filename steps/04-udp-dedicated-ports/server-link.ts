@@ -1,11 +1,11 @@
 // The client's side of the UDP steps: one socket, the server's main port to knock on, then the
 // dedicated port it was given. UDP promises nothing, so every exchange that must happen (joining,
 // leaving) is retried a bounded number of times, and every wait has a timeout.
-import { refusal } from "../client/refusal.ts";
-import type { Session } from "../client/session.ts";
-import { MAP_SIZE } from "../world/maps.ts";
-import { formatMessage, type Message, type Welcome } from "../wire/protocol.ts";
-import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../wire/datagram.ts";
+import { refusal } from "../../shared/client/refusal.ts";
+import type { Session } from "../../shared/client/session.ts";
+import { MAP_SIZE } from "../../shared/world/maps.ts";
+import { formatMessage, parseMessage, type Message, type Welcome } from "../../shared/wire/protocol.ts";
+import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
 import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
 
 /** The article's client timeout: a CONNECT unanswered after 0.5 s is sent again. */
@@ -123,7 +123,7 @@ export class ServerLink {
       return;
     }
     this.lastHeardAt = performance.now();
-    for (const parsed of readDatagram(bytes, MAX_SERVER_MESSAGE).messages) {
+    for (const parsed of readDatagram(bytes, MAX_SERVER_MESSAGE, parseMessage).messages) {
       if (!parsed.ok) {
         this.ignored++;
         continue;

@@ -1,10 +1,10 @@
 // Step 07's game behind the UDP sessions (shared/udp/dedicated-server.ts): the same join / leave /
 // welcome the sessions ask of every room, answered by the pure rules of shared/game/rules.ts,
 // which may refuse a join (`GAME_RUNNING`) while a game is on.
-import type { JoinResult } from "../server/room.ts";
-import type { GameMap } from "../world/simulation.ts";
-import type { Action, Move, Player } from "../wire/protocol.ts";
-import type { World } from "../world/simulation.ts";
+import type { JoinResult } from "../../shared/server/room.ts";
+import type { GameMap } from "../../shared/world/simulation.ts";
+import type { Action, Move, Player } from "./messages.ts";
+import type { World } from "../../shared/world/simulation.ts";
 import { act, join, leave, newGame, place, step, type Game, type GameOptions } from "./rules.ts";
 
 export class GameRoom {

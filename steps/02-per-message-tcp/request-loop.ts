@@ -2,10 +2,11 @@
 // it produces, show it, and again, at most `rate` times a second. Stop-and-wait: a slow answer
 // slows the player down, and that is how lag is felt in these steps. The steps differ only in how
 // a message travels (their `Transport`) and in the shape of their INPUT.
-import { OPEN_FIELD } from "../world/maps.ts";
-import { checkName, formatMessage, parseMessage, type Message, type Move } from "../wire/protocol.ts";
-import { refusal } from "./refusal.ts";
-import type { Session } from "./session.ts";
+import { OPEN_FIELD } from "../../shared/world/maps.ts";
+import { checkName, formatMessage, parseMessage, type Message, type Move } from "../../shared/wire/protocol.ts";
+import { refusal } from "../../shared/client/refusal.ts";
+import type { PlayOptions } from "../../shared/client/main.ts";
+import type { Session } from "../../shared/client/session.ts";
 
 export interface Transport {
   /** Sends one message; resolves with the server's next message, or null when the server is gone. */
@@ -13,13 +14,6 @@ export interface Transport {
   /** The server's next message without sending anything; null when nothing more can come. */
   next(): Promise<string | null>;
   close(): void;
-}
-
-export interface PlayOptions {
-  readonly host: string;
-  readonly port: number;
-  /** Inputs per second at most. */
-  readonly rate: number;
 }
 
 export interface StepStyle {

@@ -1,5 +1,5 @@
 // The few shapes the game's geometry needs. Coordinates are map pixels, y pointing down.
-import type { Rect } from "../wire/protocol.ts";
+import type { Rect } from "../../../shared/wire/protocol.ts";
 
 export type { Rect };
 

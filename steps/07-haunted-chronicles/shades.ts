@@ -5,8 +5,8 @@
 // nothing is hidden. Same conventions as the rest of the protocol: integers, no spaces.
 // An original flat list is still read, as one polygon. Parsing never throws.
 import type { Point } from "./geometry/types.ts";
-import { MAX_NUMBER, type Parsed } from "./wire/protocol.ts";
-import { parseValue, type Value } from "./wire/values.ts";
+import { MAX_NUMBER, type Parsed } from "../../shared/wire/protocol.ts";
+import { parseValue, type Value } from "../../shared/wire/values.ts";
 
 /** More points than any map needs; a longer list is refused rather than drawn. */
 export const MAX_SHADE_POINTS = 4096;
