@@ -11,7 +11,7 @@ import { MANOR } from "../steps/07-haunted-chronicles/grid-map.ts";
 import { mulberry32 } from "../shared/plumbing/prng.ts";
 import { formatPlayer, type Move } from "../shared/wire/protocol.ts";
 import { formatShades } from "../steps/07-haunted-chronicles/shades.ts";
-import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
+import { ServerLink } from "../steps/07-haunted-chronicles/server-link.ts";
 
 const flags = cli({
   usage: "bun bench/sight.ts [--players 10,25,50,100] [--seconds S] [--no-server]",

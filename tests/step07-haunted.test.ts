@@ -3,7 +3,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
 import type { Message } from "../steps/07-haunted-chronicles/messages.ts";
-import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
+import { ServerLink } from "../steps/07-haunted-chronicles/server-link.ts";
 import { play } from "../steps/07-haunted-chronicles/client.ts";
 import { startServer, stopAll, type Running } from "./helpers/processes.ts";
 import { ask, eventually } from "./helpers/udp.ts";

@@ -60,3 +60,6 @@ export function drawScene(view: ClientView): Frame {
   lines.forEach((text, i) => commands.push({ kind: "text", x: 8, y: 6 + i * (HUD_FONT + 4), size: HUD_FONT, text, color: HUD_TEXT }));
   return { width: view.size.w, height: view.size.h, background: BACKGROUND, commands };
 }
+
+/** What a client shows while it knocks on the server's door: an empty map and "connecting". */
+export const connectingView = (me: string, size: Size, title: string): ClientView => ({ me, size, walls: [], players: [], hud: { title, status: "connecting" } });

@@ -5,7 +5,8 @@ import { runClient } from "../../shared/client/main.ts";
 import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { Player, Welcome } from "../../shared/wire/protocol.ts";
-import type { ConnectionStatus } from "../../shared/render/scene.ts";
+import { connectingView, type ConnectionStatus } from "../../shared/render/scene.ts";
+import { MAP_SIZE } from "../../shared/world/maps.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, type ServerLink } from "./server-link.ts";
 
 const TITLE = "04 udp dedicated ports";
@@ -15,7 +16,8 @@ const ANSWER_TIMEOUT_MS = 500;
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */
 export function play(options: PlayOptions, session: Session): Promise<string> {
-  return joinAndPlay(options.host, options.port, session, TITLE, (link, welcome) => playJoined(link, welcome, session, options));
+  session.show(connectingView(session.name, MAP_SIZE, TITLE));
+  return joinAndPlay(options.host, options.port, session.name, (link, welcome) => playJoined(link, welcome, session, options));
 }
 
 async function playJoined(link: ServerLink, welcome: Welcome, session: Session, options: PlayOptions): Promise<string> {

@@ -7,7 +7,8 @@ import { runClient } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Message, Move, Player, Welcome } from "../../shared/wire/protocol.ts";
-import type { ConnectionStatus } from "../../shared/render/scene.ts";
+import { connectingView, type ConnectionStatus } from "../../shared/render/scene.ts";
+import { MAP_SIZE } from "../../shared/world/maps.ts";
 import { GIVE_UP_AFTER_MS, joinAndPlay, LOST_AFTER_MS, untilGameEnds, type ServerLink } from "./server-link.ts";
 
 const TITLE = "05 broadcast loop";
@@ -21,7 +22,8 @@ const KEEP_ALIVE_MS = 1000;
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */
 export function play(options: PlayOptions, session: Session): Promise<string> {
-  return joinAndPlay(options.host, options.port, session, TITLE, (link, welcome) => playJoined(link, welcome, session, options));
+  session.show(connectingView(session.name, MAP_SIZE, TITLE));
+  return joinAndPlay(options.host, options.port, session.name, (link, welcome) => playJoined(link, welcome, session, options));
 }
 
 async function playJoined(link: ServerLink, welcome: Welcome, session: Session, options: PlayOptions): Promise<string> {

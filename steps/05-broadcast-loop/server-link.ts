@@ -2,11 +2,9 @@
 // dedicated port it was given. UDP promises nothing, so every exchange that must happen (joining,
 // leaving) is retried a bounded number of times, and every wait has a timeout.
 import { refusal } from "../../shared/client/refusal.ts";
-import type { Session } from "../../shared/client/session.ts";
-import { MAP_SIZE } from "../../shared/world/maps.ts";
 import { formatMessage, parseMessage, type Message, type Welcome } from "../../shared/wire/protocol.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
-import { ignoreUnreachable, type UdpSocket } from "./port-pool.ts";
+import type { udp } from "bun";
 
 /** The article's client timeout: a CONNECT unanswered after 0.5 s is sent again. */
 export const CONNECT_TIMEOUT_MS = 500;
@@ -22,6 +20,8 @@ interface Waiter {
   readonly resolve: (value: unknown) => void;
   readonly timer: ReturnType<typeof setTimeout>;
 }
+
+type UdpSocket = udp.Socket<"uint8array">;
 
 export class ServerLink {
   /** Called with every message from the server, in arrival order. */
@@ -43,7 +43,7 @@ export class ServerLink {
       ...(address.startsWith("127.") ? { hostname: "127.0.0.1" } : {}),
       socket: {
         data: (_s, bytes, fromPort, fromAddress) => link.receive(bytes, fromPort, fromAddress),
-        error: ignoreUnreachable, // the server is not (or no longer) there: the silence shows it
+        error: () => {}, // "port unreachable": the server is not (or no longer) there, the silence shows it
       },
     });
     link = new ServerLink(socket, address, port);
@@ -149,19 +149,12 @@ export async function untilGameEnds(link: ServerLink, me: string, quit: Promise<
   return ended.why;
 }
 
-/** Opens a link and joins (the HUD says "connecting" meanwhile), plays with `game`, and closes the
- *  link however the game ends. Returns why it ended, or why it could not start. */
-export async function joinAndPlay(
-  host: string,
-  port: number,
-  session: Session,
-  title: string,
-  game: (link: ServerLink, welcome: Welcome) => Promise<string>,
-): Promise<string> {
-  session.show({ me: session.name, size: MAP_SIZE, walls: [], players: [], hud: { title, status: "connecting" } });
+/** Opens a link and joins as `name`, plays with `game`, and closes the link however the game ends.
+ *  Returns why it ended, or why it could not start. */
+export async function joinAndPlay(host: string, port: number, name: string, game: (link: ServerLink, welcome: Welcome) => Promise<string>): Promise<string> {
   const link = await ServerLink.open(host, port);
   try {
-    const welcome = await link.connect(session.name);
+    const welcome = await link.connect(name);
     return typeof welcome === "string" ? welcome : await game(link, welcome);
   } finally {
     link.close();

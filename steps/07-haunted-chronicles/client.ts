@@ -1,6 +1,6 @@
 // Step 07's client: Haunted Chronicles. The conversation is step 05's (inputs numbered with SEQ,
 // states with TICK and ACK, a PING a second) and the drawing step 06's (its own square predicted and
-// reconciled, the others interpolated: shared/client/prediction.ts and interpolation.ts). New:
+// reconciled, the others interpolated, by the same three named parts). New:
 // - every STATE comes after a phase message in the same datagram (LOBBY, TRANSITION_LOBBY_GAME,
 //   GAME, TRANSITION_GAME_LOBBY), shown under the HUD: teams, who is ready, countdown, time, winner;
 // - lobby keys become inputs too: `INPUT RED|BLUE|NEUTRAL|READY SEQ n`. A lost one must not be lost
@@ -15,11 +15,12 @@ import { Predictor } from "./prediction.ts";
 import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { gameBotSession } from "./game-bot.ts";
-import { gameNotes, isPhase, type PhaseMessage } from "./hud.ts";
+import { gameNotes } from "./hud.ts";
 import { SPEEDS, teamOfColor } from "./rules.ts";
 import type { Polygon } from "./geometry/types.ts";
-import { formatMessage, type Action, type Message, type Move, type Player, type Welcome } from "./messages.ts";
-import type { ConnectionStatus } from "../../shared/render/scene.ts";
+import { formatMessage, isPhase, type Action, type Message, type Move, type PhaseMessage, type Player, type Welcome } from "./messages.ts";
+import { connectingView, type ClientView, type ConnectionStatus } from "../../shared/render/scene.ts";
+import { MAP_SIZE } from "../../shared/world/maps.ts";
 import type { World } from "../../shared/world/simulation.ts";
 import { startTickLoop } from "./tick-loop.ts";
 import { ACTION_OF_KEY } from "./team-keys.ts";
@@ -41,145 +42,185 @@ export interface GamePlayOptions extends PlayOptions {
 /** Plays until the player (or the bot's clock) stops, or the server ends it or cannot be joined;
  *  returns why. Touches nothing global: many can run in one process. */
 export function play(options: GamePlayOptions, session: Session): Promise<string> {
-  return joinAndPlay(options.host, options.port, session, TITLE, (link, welcome) => playJoined(link, welcome, session, options));
+  session.show(connectingView(session.name, MAP_SIZE, TITLE));
+  return joinAndPlay(options.host, options.port, session.name, (link, welcome) => playJoined(link, welcome, session, options));
 }
 
 async function playJoined(link: ServerLink, welcome: Welcome, session: Session, options: GamePlayOptions): Promise<string> {
-  const me = session.name;
-  const tickMs = 1000 / (options.tick ?? 30);
-  let players: readonly Player[] = welcome.players; // the newest state
-  let shades: readonly Polygon[] | undefined;
-  let phase: PhaseMessage | undefined;
-  let phaseComing: PhaseMessage | undefined; // read before its STATE: taken with it
-  let tick = 0;
-  let status: ConnectionStatus = "playing";
-  let pingMs: number | undefined;
-  const others = new Interpolator({ tickMs, delayMs: options["interp-ms"] ?? 100, snapPx: SNAP_PX });
-  const spawn = players.find((p) => p.name === me);
-  let predictor = spawn === undefined ? undefined : new Predictor(spawn);
-
-  let held: Move = ".";
-  let seq = 0; // the newest input number (a move or a lobby input)
-  let moveSeq = 0; // the number of the held move
-  let sent = 0;
-  let acked = 0;
-  let actions: { seq: number; action: Action }[] = []; // lobby inputs not yet acknowledged
-  let shownEarly = false;
-  let repeats = 0;
-  let lastSentAt = 0;
-  let lastPingAt = 0;
-
-  const { promise: serverEnded, resolve: endByServer } = Promise.withResolvers<string>();
-  const myStatus = () => {
-    const mine = players.find((p) => p.name === me);
-    return mine === undefined ? undefined : teamOfColor(mine.color);
-  };
-  /** The world the prediction moves in: caught squares are in nobody's way. */
-  const world = (): World => ({ size: welcome.size, walls: welcome.walls, players: players.filter((p) => !teamOfColor(p.color)?.caught) });
-  const predictTick = () => {
-    const mine = myStatus();
-    if (mine === undefined) return predictor?.tick(moveSeq, held, world());
-    predictor?.tick(moveSeq, mine.caught ? "." : held, world(), SPEEDS[mine.team]);
-  };
-
-  const view = (now: number) => {
-    const mine = predictor?.position;
-    const rest = others.sample(now);
-    const hud = { title: TITLE, status, tick, notes: gameNotes(phase, me, players), ...(pingMs === undefined ? {} : { pingMs }) };
-    return {
-      me,
-      size: welcome.size,
-      walls: welcome.walls,
-      players: mine === undefined ? rest : [...rest, mine],
-      hud,
-      ...(shades === undefined ? {} : { shades }),
-      ...(phase === undefined ? {} : { phase }),
-    };
-  };
-  const show = () => {
-    takeActions();
-    session.show(view(performance.now()));
-    if (press()) session.show(view(performance.now()));
-  };
-
-  /** Lobby keys: each gets a number, and the held move a new one after it, so the prediction
-   *  counts the move's ticks from the moment the server takes it again. */
-  const takeActions = () => {
-    for (const key of session.controls.takeKeys?.() ?? []) {
-      actions.push({ action: ACTION_OF_KEY[key], seq: ++seq });
-      moveSeq = ++seq;
-    }
-  };
-  const press = (): boolean => {
-    const wanted = session.current();
-    if (wanted === held || shownEarly) return false;
-    held = wanted;
-    moveSeq = ++seq;
-    shownEarly = true;
-    predictTick();
-    return true;
-  };
-
-  /** One datagram: the lobby inputs not yet acknowledged, then the held move. */
-  const send = (now: number) => {
-    actions = actions.filter((a) => a.seq > acked);
-    const texts = actions.map((a) => formatMessage({ type: "INPUT", input: a.action, seq: a.seq }));
-    texts.push(formatMessage({ type: "INPUT", input: held, seq: moveSeq }));
-    link.send(texts.join(" "));
-    repeats = sent === seq ? repeats + 1 : 0;
-    sent = seq;
-    lastSentAt = now;
-  };
-
-  const onTick = () => {
-    const now = performance.now();
-    takeActions();
-    if (shownEarly) shownEarly = false;
-    else {
-      const wanted = session.current();
-      if (wanted !== held) {
-        held = wanted;
-        moveSeq = ++seq;
-      }
-      predictTick();
-    }
-    if (sent < seq) send(now);
-    else if (acked < seq && now - lastSentAt >= (repeats < REPEATS ? REPEAT_MS : KEEP_ALIVE_MS)) send(now);
-    if (now - lastPingAt >= KEEP_ALIVE_MS) {
-      link.send({ type: "PING", stamp: Math.round(now * 1000) });
-      lastPingAt = now;
-    }
-    if (link.silentMs > LOST_AFTER_MS) status = "lost";
-    if (link.silentMs > GIVE_UP_AFTER_MS) endByServer(`the server went silent for ${GIVE_UP_AFTER_MS / 1000} s`);
-  };
-
-  link.onMessage = (m: Message) => {
-    if (isPhase(m)) phaseComing = m;
-    else if (m.type === "STATE") {
-      if (m.tick === undefined || m.tick <= tick) return; // late or repeated: we have newer
-      const now = performance.now();
-      tick = m.tick;
-      acked = Math.max(acked, m.ack ?? 0);
-      players = m.players;
-      shades = m.shades;
-      phase = phaseComing ?? phase;
-      status = "playing";
-      others.push({ tick, players: players.filter((p) => p.name !== me) }, now);
-      const mine = players.find((p) => p.name === me);
-      if (mine === undefined) return;
-      predictor ??= new Predictor(mine);
-      predictor.reconcile({ tick, ack: m.ack ?? 0, me: mine }, world());
-    } else if (m.type === "PING") pingMs = performance.now() - m.stamp / 1000;
-    else if (m.type === "DISCONNECTED" && m.name === me) endByServer("the server ended the game (kicked, or the server stopped)");
-  };
-
-  const clock = startTickLoop(1000 / tickMs, onTick);
-  const frames = setInterval(show, FRAME_MS);
-
-  return untilGameEnds(link, me, session.controls.done, serverEnded, () => {
+  const client = new PredictingClient(link, welcome, session, options);
+  link.onMessage = (m) => client.processServerMessages(m, performance.now());
+  const clock = startTickLoop(1000 / client.tickMs, () => client.processInputs(performance.now()));
+  const frames = setInterval(() => client.draw(), FRAME_MS);
+  return untilGameEnds(link, session.name, session.controls.done, client.serverEnded, () => {
     clock.stop();
     clearInterval(frames);
   });
+}
+
+/** Step 06's client in its three named parts (`processInputs`, `processServerMessages`,
+ *  `interpolateEntities`), with the game: lobby keys, phases, shadows, team speeds. */
+class PredictingClient {
+  readonly tickMs: number;
+  private readonly me: string;
+  private readonly others: Interpolator;
+  private predictor: Predictor | undefined;
+
+  /** The newest state: everyone where the server says. */
+  private players: readonly Player[];
+  /** The darkness to draw, during a round. */
+  private shades: readonly Polygon[] | undefined;
+  private phase: PhaseMessage | undefined;
+  /** A phase read before its STATE (same datagram): taken with it. */
+  private phaseComing: PhaseMessage | undefined;
+  private tick = 0;
+  private status: ConnectionStatus = "playing";
+  private pingMs: number | undefined;
+
+  /** The input held in the client's ticks. `seq` numbers every input (a move or a lobby input),
+   *  `moveSeq` is the held move's number. */
+  private held: Move = ".";
+  private seq = 0;
+  private moveSeq = 0;
+  /** Lobby inputs not yet acknowledged: repeated in every datagram until they are. */
+  private actions: { seq: number; action: Action }[] = [];
+  /** The newest number sent, and the newest the server applied. */
+  private sent = 0;
+  private acked = 0;
+  /** The next tick's move is already drawn (see pressEarly). */
+  private shownEarly = false;
+  private repeats = 0;
+  private lastSentAt = 0;
+  private lastPingAt = 0;
+
+  private readonly ended = Promise.withResolvers<string>();
+  /** Resolves when the server ends the game, or goes silent for good. */
+  readonly serverEnded = this.ended.promise;
+
+  constructor(private readonly link: ServerLink, private readonly welcome: Welcome, private readonly session: Session, options: GamePlayOptions) {
+    this.me = session.name;
+    this.tickMs = 1000 / (options.tick ?? 30);
+    this.others = new Interpolator({ tickMs: this.tickMs, delayMs: options["interp-ms"] ?? 100, snapPx: SNAP_PX });
+    this.players = welcome.players;
+    const spawn = this.players.find((p) => p.name === this.me);
+    this.predictor = spawn === undefined ? undefined : new Predictor(spawn);
+  }
+
+  /** The world the prediction moves in: caught squares are in nobody's way. */
+  private world(): World {
+    return { size: this.welcome.size, walls: this.welcome.walls, players: this.players.filter((p) => !teamOfColor(p.color)?.caught) };
+  }
+
+  /** The held move, predicted at the speed of our team; a caught square predicts no move. */
+  private predictTick(): void {
+    const mine = this.players.find((p) => p.name === this.me);
+    const status = mine === undefined ? undefined : teamOfColor(mine.color);
+    if (status === undefined) this.predictor?.tick(this.moveSeq, this.held, this.world());
+    else this.predictor?.tick(this.moveSeq, status.caught ? "." : this.held, this.world(), SPEEDS[status.team]);
+  }
+
+  /** Lobby keys: each gets a number, and the held move a new one after it, so the prediction
+   *  counts the move's ticks from the moment the server takes it again. */
+  private takeKeys(): void {
+    for (const key of this.session.controls.takeKeys?.() ?? []) {
+      this.actions.push({ action: ACTION_OF_KEY[key], seq: ++this.seq });
+      this.moveSeq = ++this.seq;
+    }
+  }
+
+  /** One tick of the client's clock: the held move predicted, a new input sent, an old one repeated. */
+  processInputs(now: number): void {
+    this.takeKeys();
+    if (this.shownEarly) this.shownEarly = false; // its move was made at the press
+    else {
+      const wanted = this.session.current();
+      if (wanted !== this.held) {
+        this.held = wanted;
+        this.moveSeq = ++this.seq;
+      }
+      this.predictTick();
+    }
+    if (this.sent < this.seq) this.send(now);
+    else if (this.acked < this.seq && now - this.lastSentAt >= (this.repeats < REPEATS ? REPEAT_MS : KEEP_ALIVE_MS)) this.send(now);
+    if (now - this.lastPingAt >= KEEP_ALIVE_MS) {
+      this.link.send({ type: "PING", stamp: Math.round(now * 1000) }); // microseconds, echoed back
+      this.lastPingAt = now;
+    }
+    if (this.link.silentMs > LOST_AFTER_MS) this.status = "lost";
+    if (this.link.silentMs > GIVE_UP_AFTER_MS) this.ended.resolve(`the server went silent for ${GIVE_UP_AFTER_MS / 1000} s`);
+  }
+
+  /** A key pressed between two ticks: the move of the coming tick is made (and drawn) now, so the
+   *  square answers on the very next frame. The tick itself, when it comes, only sends the input:
+   *  inputs leave on the tick clock, so the server holds each for as many ticks as we predicted. */
+  private pressEarly(): boolean {
+    const wanted = this.session.current();
+    if (wanted === this.held || this.shownEarly) return false;
+    this.held = wanted;
+    this.moveSeq = ++this.seq;
+    this.shownEarly = true;
+    this.predictTick();
+    return true;
+  }
+
+  /** One datagram: the lobby inputs not yet acknowledged, then the held move. */
+  private send(now: number): void {
+    this.actions = this.actions.filter((a) => a.seq > this.acked);
+    const texts = this.actions.map((a) => formatMessage({ type: "INPUT", input: a.action, seq: a.seq }));
+    texts.push(formatMessage({ type: "INPUT", input: this.held, seq: this.moveSeq }));
+    this.link.send(texts.join(" "));
+    this.repeats = this.sent === this.seq ? this.repeats + 1 : 0;
+    this.sent = this.seq;
+    this.lastSentAt = now;
+  }
+
+  /** Every STATE, after its phase, reconciles the prediction and feeds the interpolation; PINGs
+   *  measure the round trip. */
+  processServerMessages(m: Message, now: number): void {
+    if (isPhase(m)) this.phaseComing = m;
+    else if (m.type === "STATE") {
+      if (m.tick === undefined || m.tick <= this.tick) return; // late or repeated: we have newer
+      this.tick = m.tick;
+      this.acked = Math.max(this.acked, m.ack ?? 0);
+      this.players = m.players;
+      this.shades = m.shades;
+      this.phase = this.phaseComing ?? this.phase;
+      this.status = "playing";
+      this.others.push({ tick: this.tick, players: this.players.filter((p) => p.name !== this.me) }, now);
+      const mine = this.players.find((p) => p.name === this.me);
+      if (mine === undefined) return;
+      this.predictor ??= new Predictor(mine);
+      this.predictor.reconcile({ tick: this.tick, ack: m.ack ?? 0, me: mine }, this.world());
+    } else if (m.type === "PING") this.pingMs = now - m.stamp / 1000;
+    else if (m.type === "DISCONNECTED" && m.name === this.me) this.ended.resolve("the server ended the game (kicked, or the server stopped)");
+  }
+
+  /** The other squares: drawn interpMs in the past, between the two states around that moment. */
+  private interpolateEntities(now: number): readonly Player[] {
+    return this.others.sample(now);
+  }
+
+  private view(now: number): ClientView {
+    const mine = this.predictor?.position;
+    const rest = this.interpolateEntities(now);
+    const hud = { title: TITLE, status: this.status, tick: this.tick, notes: gameNotes(this.phase, this.me, this.players), ...(this.pingMs === undefined ? {} : { pingMs: this.pingMs }) };
+    return {
+      me: this.me,
+      size: this.welcome.size,
+      walls: this.welcome.walls,
+      players: mine === undefined ? rest : [...rest, mine],
+      hud,
+      ...(this.shades === undefined ? {} : { shades: this.shades }),
+      ...(this.phase === undefined ? {} : { phase: this.phase }),
+    };
+  }
+
+  /** One frame: a key pressed since the last one is predicted at once; a bot decides while it looks,
+   *  so a press it makes is drawn at once too. */
+  draw(): void {
+    this.takeKeys();
+    this.session.show(this.view(performance.now()));
+    if (this.pressEarly()) this.session.show(this.view(performance.now()));
+  }
 }
 
 /** This step's own bot, which plays the game (team, ready, chase or flee): `--bot` below, and the

@@ -4,10 +4,9 @@
 // It knows only what the server sent (the squares in sight, their colours), like a player.
 import type { Session } from "../../shared/client/session.ts";
 import type { Controls } from "../../shared/client/controls.ts";
-import type { Action, Move, Player } from "./messages.ts";
+import type { Action, Move, PhaseMessage, Player } from "./messages.ts";
 import { slide, type World } from "../../shared/world/simulation.ts";
 import type { ClientView } from "../../shared/render/scene.ts";
-import type { PhaseMessage } from "./hud.ts";
 import { KEY_OF_ACTION } from "./team-keys.ts";
 import { SPEEDS, teamOfColor, type Team } from "./rules.ts";
 

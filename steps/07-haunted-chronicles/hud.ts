@@ -1,11 +1,7 @@
 // The lines step 07's client adds under the HUD: the lobby (teams, who is ready, the keys), the
 // countdown, the time left, who won. A pure function of what the client was told.
-import type { Message, Player } from "./messages.ts";
+import type { PhaseMessage, Player } from "./messages.ts";
 import { teamOfColor, type Team } from "./rules.ts";
-
-export type PhaseMessage = Extract<Message, { type: "LOBBY" | "GAME" | "TRANSITION_LOBBY_GAME" | "TRANSITION_GAME_LOBBY" }>;
-export const isPhase = (m: Message): m is PhaseMessage =>
-  m.type === "LOBBY" || m.type === "GAME" || m.type === "TRANSITION_LOBBY_GAME" || m.type === "TRANSITION_GAME_LOBBY";
 
 const TEAM_NAMES: Record<Team, string> = { SEEKERS: "seekers (1/r)", HIDERS: "hiders (2/b)", NEUTRAL: "nobody's (3/n)" };
 /** The original wrote its texts as one word, `_` for spaces. */
