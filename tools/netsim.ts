@@ -86,7 +86,7 @@ function counters(): string {
   const lines: string[] = [];
   if (udp !== undefined) {
     const dedicated = [...udp.relayPorts()].slice(1).map(([server, relay]) => `${relay}->${server}`);
-    lines.push(`udp up: ${formatDirection(udp.up)} | down: ${formatDirection(udp.down)}`);
+    lines.push(`udp up: ${formatDirection(udp.up)} | down: ${formatDirection(udp.down)} | ${udp.sendErrors} sends to a peer gone`);
     if (dedicated.length > 0) lines.push(`udp dedicated ports relayed: ${dedicated.join(" ")}`);
   }
   if (tcp !== undefined) {

@@ -48,6 +48,9 @@ export interface UdpRelay {
   readonly down: Readonly<DirectionCounters>;
   /** Server port → relay port, the main one first and then one per dedicated port seen. */
   relayPorts(): Map<number, number>;
+  /** ICMP "port unreachable" reports: a datagram went to a peer that is gone. It is lost and the
+   *  relay goes on. Live counter. */
+  readonly sendErrors: number;
   /** Datagrams delayed and not delivered yet. */
   inFlight(): number;
   close(): void;
@@ -89,10 +92,23 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
   let clientsSeen = 0;
   let closed = false;
 
+  // A peer that is gone (a client killed, a server stopped) answers with an ICMP "port unreachable".
+  // Bun reports it to the socket's `error` handler, which counts it, and, when it has not polled it
+  // yet, also throws it from the socket's next send, which may be to another peer: that datagram
+  // was not sent, so it is sent again once. A relay must never die of one peer.
+  let sendErrors = 0;
+  const unreachable = () => void sendErrors++;
   const send = (counters: DirectionCounters) => (out: Outgoing) => {
     if (out.via.closed) return;
-    out.via.send(out.bytes, out.port, out.address);
-    counters.delivered++;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      try {
+        out.via.send(out.bytes, out.port, out.address);
+        counters.delivered++;
+        return;
+      } catch {
+        // reported by `unreachable` as well; a second failure drops the datagram, as a network would
+      }
+    }
   };
   const sendUp = send(up);
   const sendDown = send(down);
@@ -105,7 +121,7 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
       socket: {
         data: (_socket, bytes, clientPort, clientAddress) =>
           arrivals.run(() => fromClient(serverPort, bytes, clientPort, clientAddress)),
-        error: () => {}, // ICMP "port unreachable" from a client that left: nothing to do
+        error: unreachable, // a client that left
       },
     });
     if (closed) socket.close();
@@ -120,7 +136,7 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
       binaryType: "uint8array",
       socket: {
         data: (_socket, bytes, serverPort) => arrivals.run(() => fromServer(client, bytes, serverPort)),
-        error: () => {}, // the server is not (or no longer) there: the datagram is lost, as it would be
+        error: unreachable, // the server is not (or no longer) there
       },
     });
     const client: Client = {
@@ -193,6 +209,9 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
     port: main.port,
     up,
     down,
+    get sendErrors() {
+      return sendErrors;
+    },
     relayPorts: () => new Map([...relaySockets].map(([serverPort, socket]) => [serverPort, socket.port])),
     inFlight: () => [...clients.values()].reduce((sum, c) => sum + c.up.inFlight + c.down.inFlight, 0),
     close() {
