@@ -7,7 +7,7 @@ import type { Move } from "../../shared/wire/protocol.ts";
 import { isFree } from "../../shared/world/simulation.ts";
 import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
 import { run, start, startServer, stopAll, type Running } from "./processes.ts";
-import { ask, deadPort, eventually, positions, randomPortRange, scriptedSession, stats, where, type Play, type ScriptedSession } from "./udp.ts";
+import { ask, deadPort, eventually, expectEventually, positions, randomPortRange, scriptedSession, stats, where, type Play, type ScriptedSession } from "./udp.ts";
 
 export interface UdpStep {
   readonly dir: string;
@@ -26,7 +26,7 @@ const PLANS: Record<string, readonly (readonly [Move, number])[]> = {
 async function playAndCompare(step: UdpStep, server: Running, port: number, timeout = 5000): Promise<ScriptedSession[]> {
   const sessions = Object.entries(PLANS).map(([name, plan]) => scriptedSession(name, plan));
   const games = sessions.map((s) => step.play({ host: "127.0.0.1", port, rate: 30 }, s));
-  expect(await eventually(() => sessions.every((s) => s.planDone()), timeout)).toBe(true);
+  await expectEventually("every scripted player to finish its plan (seen: those still playing)", () => sessions.filter((s) => !s.planDone()).map((s) => s.name), (playing) => playing.length === 0, timeout);
   // Everyone stands still now: every client must come to see what the server says, exactly.
   let truth = new Map<string, { x: number; y: number }>();
   const agree = await eventually(async () => {
@@ -81,7 +81,7 @@ export function udpStepSuite(step: UdpStep): void {
         });
         await playAndCompare(step, server, relay.port, 8000);
         // Every DISCONNECT got through (or a retry did) well before the 8 s timeout.
-        expect(await eventually(async () => (await stats(server)).players === 0, 3000, 200)).toBe(true);
+        await expectEventually("the server's stats to show players=0 (every DISCONNECT arrived)", () => stats(server), (s) => s.players === 0, 3000, 200);
         // The link really was bad (both directions together: the clients send few datagrams).
         for (const what of ["lost", "duplicated", "reordered"] as const) expect(relay.up[what] + relay.down[what]).toBeGreaterThan(0);
       } finally {
@@ -97,12 +97,12 @@ export function udpStepSuite(step: UdpStep): void {
       const before = (await positions(server)).get("Owner");
       const spoofer = await open(welcome.port); // talks to Owner's dedicated port, from elsewhere
       for (let i = 1; i <= 20; i++) spoofer.send(step.input("R", 100 + i));
-      expect(await eventually(async () => (await stats(server)).strangers === 20, 3000)).toBe(true);
+      await expectEventually("the server's stats to count strangers=20 (the spoofer's datagrams)", () => stats(server), (s) => s.strangers === 20, 3000);
       expect((await positions(server)).get("Owner")).toEqual(before!);
       expect(spoofer.ignored).toBe(0); // and got no answer at all
       // The owner itself still moves.
       owner.send(step.input("R", 1));
-      expect(await eventually(async () => (await positions(server)).get("Owner")!.x > before!.x, 3000)).toBe(true);
+      await expectEventually(`Owner to move right of x=${before!.x} in the server's list`, async () => (await positions(server)).get("Owner"), (owner) => owner!.x > before!.x, 3000);
       // DISCONNECT of somebody else's name is refused.
       const refusal = owner.waitFor((m) => (m.type === "ERROR" ? m.code : undefined), 2000);
       owner.send("DISCONNECT Mallory END");
@@ -157,11 +157,8 @@ export function udpStepSuite(step: UdpStep): void {
       expect(vanished).toBe(30);
       // Only the timers that always run are left: the timeout sweep, and the tick loop of 05 (and 06).
       const timers = /\/0[56]-/.test(step.dir) ? 2 : 1;
-      const clean = async () => {
-        const s = await stats(server);
-        return s.players === 0 && s.timers === timers;
-      };
-      expect(await eventually(clean, 5000, 200)).toBe(true);
+      const clean = (s: Record<string, number>) => s.players === 0 && s.timers === timers;
+      await expectEventually(`the server's stats to show players=0 and timers=${timers}`, () => stats(server), clean, 5000, 200);
       expect(await stats(server)).toMatchObject({ players: 0, sockets: 1, "ports-free": 64, timers });
       expect(server.output()).toContain("timed out");
     }, 60_000);
@@ -170,7 +167,7 @@ export function udpStepSuite(step: UdpStep): void {
       const { server, port } = await startServer(serverScript);
       const session = scriptedSession("Stayer", [["R", 100]]);
       const game = step.play({ host: "127.0.0.1", port, rate: 30 }, session);
-      expect(await eventually(() => session.statuses.has("playing"), 3000)).toBe(true);
+      await expectEventually("Stayer's HUD to show \"playing\"", () => [...session.statuses], (statuses) => statuses.includes("playing"), 3000);
       server.type("stop");
       expect(await game).toBe("the server ended the game (kicked, or the server stopped)");
       expect(await server.proc.exited).toBe(0);
@@ -181,7 +178,7 @@ export function udpStepSuite(step: UdpStep): void {
       const { server, port } = await startServer(serverScript);
       const session = scriptedSession("Kicked", []);
       const game = step.play({ host: "127.0.0.1", port, rate: 30 }, session);
-      expect(await eventually(() => session.statuses.has("playing"), 3000)).toBe(true);
+      await expectEventually("Kicked's HUD to show \"playing\"", () => [...session.statuses], (statuses) => statuses.includes("playing"), 3000);
       await ask(server, "kick Kicked", /kicked Kicked/);
       expect(await game).toBe("the server ended the game (kicked, or the server stopped)");
       await ask(server, "kick Nobody", /no player "Nobody"/);
@@ -191,9 +188,9 @@ export function udpStepSuite(step: UdpStep): void {
       const { server, port } = await startServer(serverScript);
       const session = scriptedSession("Lonely", [["R", 100]]);
       const game = step.play({ host: "127.0.0.1", port, rate: 30 }, session);
-      expect(await eventually(() => session.statuses.has("playing"), 3000)).toBe(true);
+      await expectEventually("Lonely's HUD to show \"playing\"", () => [...session.statuses], (statuses) => statuses.includes("playing"), 3000);
       server.proc.kill("SIGKILL");
-      expect(await eventually(() => session.last()?.hud.status === "lost", 4000)).toBe(true);
+      await expectEventually("Lonely's HUD to show \"lost\" after the server died", () => session.last()?.hud.status, (status) => status === "lost", 4000);
       session.controls.stop();
       expect(await game).toBe("stopped");
     }, 15_000);

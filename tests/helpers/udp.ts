@@ -79,6 +79,24 @@ export async function positions(server: Running): Promise<Map<string, { x: numbe
 export const where = (players: readonly Player[]): Map<string, { x: number; y: number }> =>
   new Map(players.map((p) => [p.name, { x: p.x, y: p.y }]));
 
+/** Polls `look` until what it sees `holds` (bounded) and returns that; past `timeoutMs`, fails the
+ *  test with `what` was awaited and the last thing seen (not just "expected true"). */
+export async function expectEventually<T>(what: string, look: () => T | Promise<T>, holds: (seen: T) => boolean, timeoutMs: number, everyMs = 50): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const seen = await look();
+    if (holds(seen)) return seen;
+    if (performance.now() > until) throw new Error(`waited ${timeoutMs} ms for ${what}; last seen: ${shown(seen)}`);
+    await Bun.sleep(everyMs);
+  }
+}
+
+/** A value for a failure message: a long list by its length and last items, any text cut short. */
+export function shown(value: unknown, max = 1500): string {
+  const text = Array.isArray(value) && value.length > 5 ? `${value.length} items, the last 3: ${Bun.inspect(value.slice(-3))}` : Bun.inspect(value);
+  return text.length > max ? `${text.slice(0, max)} ... (${text.length - max} more characters)` : text;
+}
+
 /** Waits (bounded) until `check` holds; returns whether it did. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const until = performance.now() + timeoutMs;

@@ -1,7 +1,10 @@
 // The hostile suite's common ground: which servers it attacks (one entry per server: a new step is
 // one more line in TARGETS), the run's seed, what a server looks like from outside (its `stats`
-// line, its open file descriptors, its memory), and the results table the run writes.
+// line, its open file descriptors, its memory), and the results table the run writes (into the
+// repository only when asked: `bun run hostile`).
 import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { deriveSeed, mulberry32, type Random } from "../../shared/plumbing/prng.ts";
 import { startServer, type Running } from "../helpers/processes.ts";
 import type { Dialect } from "./mutations.ts";
@@ -37,7 +40,11 @@ export const SEED = (() => {
 })();
 export const SCALE = Number(process.env.FUZZ_SCALE ?? 1) || 1;
 export const budget = (n: number): number => Math.max(1, Math.round(n * SCALE));
-console.log(`hostile suite: FUZZ_SEED=${SEED} (replay with FUZZ_SEED=${SEED} bun test tests/hostile)`);
+/** Where the rows go: the file HOSTILE_RESULTS names (`bun run hostile` names docs/hostile-results.md,
+ *  see write-results.ts); otherwise a scratch file in the system's temporary folder, so that a plain
+ *  `bun test` never writes into the repository. */
+export const RESULTS = process.env.HOSTILE_RESULTS || join(tmpdir(), "haunted-net-hostile-results.md");
+console.log(`hostile suite: FUZZ_SEED=${SEED} (replay with FUZZ_SEED=${SEED} bun test tests/hostile); results table: ${RESULTS}`);
 
 /** An independent, replayable generator for one part of one test. */
 export function randomFor(target: Target, part: string): Random {
@@ -136,11 +143,10 @@ export interface ResultRow {
   readonly note?: string;
 }
 
-const RESULTS = "docs/hostile-results.md";
 const HEADER = [
   "# Hostile clients: results",
   "",
-  "Written by the test run itself (`bun test tests/hostile`), one row per server and attack; a run",
+  "Written by `bun run hostile` (the attacks of `bun test tests/hostile`), one row per server and attack; a run",
   "replaces the rows it produced. *Sent* counts messages or datagrams; *refused* the `ERROR` replies the",
   "attackers got (or connections turned away); *honest* the honest players' moves checked exactly",
   "against `shared/world/simulation.ts` on the map of their welcome (echoes for step 01; step 07: in the lobby,",
@@ -150,7 +156,7 @@ const HEADER = [
 const TABLE_HEAD = "| server | attack | sent | crashes | leaks | refused | honest moves checked | seed | notes |";
 const TABLE_RULE = "|---|---|---:|---:|---:|---:|---:|---:|---|";
 
-/** Puts one row into docs/hostile-results.md (replacing the row of the same server and attack). */
+/** Puts one row into the results table, RESULTS (replacing the row of the same server and attack). */
 export async function recordResult(row: ResultRow): Promise<void> {
   const file = Bun.file(RESULTS);
   const rows = new Map<string, string>();

@@ -7,17 +7,18 @@
 // shown as "lost" by a window that keeps drawing. CI (CI=true) always runs it; elsewhere it is
 // skipped, with the reason printed, when raylib, Xvfb or xdotool is missing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Color, Player } from "../shared/wire/protocol.ts";
-import { fitFrame, pixelAt, toScreen } from "../shared/render/raylib.ts";
-import { drawScene, MARK } from "../shared/render/scene.ts";
-import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
-import { startXvfb, type Xvfb } from "../tools/xvfb.ts";
-import { startWindowedClient, type Capture, type WindowedClient } from "../tools/windowed-client.ts";
-import { start, startServer, type Running } from "./helpers/processes.ts";
-import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
+import type { Color, Player } from "../../shared/wire/protocol.ts";
+import { fitFrame, pixelAt, toScreen } from "../../shared/render/raylib.ts";
+import { drawScene, MARK } from "../../shared/render/scene.ts";
+import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import { startXvfb, type Xvfb } from "../../tools/xvfb.ts";
+import { startWindowedClient, type Capture, type WindowedClient } from "../../tools/windowed-client.ts";
+import { start, startServer, type Running } from "../helpers/processes.ts";
+import { shown } from "../helpers/udp.ts";
+import { windowTestBlocker } from "../helpers/window-prerequisites.ts";
 
-const SERVER = `${import.meta.dir}/../steps/05-broadcast-loop/server.ts`;
-const CLIENT = `${import.meta.dir}/../steps/05-broadcast-loop/client.ts`;
+const SERVER = `${import.meta.dir}/../../steps/05-broadcast-loop/server.ts`;
+const CLIENT = `${import.meta.dir}/../../steps/05-broadcast-loop/client.ts`;
 
 const missing = await windowTestBlocker("the window end-to-end test", { keys: true });
 
@@ -52,6 +53,12 @@ class Observer {
       await Bun.sleep(10);
     }
     return true;
+  }
+
+  /** `until`, as a check: fails the test with `what` and the newest state the observer got. */
+  async expectUntil(what: string, ok: () => boolean, ms = 3000): Promise<void> {
+    if (await this.until(ok, ms)) return;
+    throw new Error(`waited ${ms} ms for ${what}; the newest state: ${shown(this.newest.map((p) => `${p.name} at (${p.x},${p.y})`))}`);
   }
 
   close(): void {
@@ -137,7 +144,7 @@ describe.skipIf(missing !== null)("the step-05 client in a raylib window, end to
     windows.push(window);
     bot = start(CLIENT, ["--port", String(port), "--name", "Bot", "--bot", "--duration", "60"]);
     const eye = observer!;
-    expect(await eye.until(() => eye.find("Win") !== undefined && eye.find("Bot") !== undefined, 10_000)).toBe(true);
+    await eye.expectUntil("Win and Bot in the server's state", () => eye.find("Win") !== undefined && eye.find("Bot") !== undefined, 10_000);
     const botStart = eye.find("Bot")!;
 
     // Hold one arrow (or WASD) key after another until the server has moved the windowed player.
@@ -156,10 +163,10 @@ describe.skipIf(missing !== null)("the step-05 client in a raylib window, end to
       }
     }
     expect(moved).toBeDefined();
-    expect(await eye.until(() => {
+    await eye.expectUntil(`Bot to move from (${botStart.x},${botStart.y})`, () => {
       const now = eye.find("Bot");
       return now !== undefined && (now.x !== botStart.x || now.y !== botStart.y);
-    })).toBe(true);
+    });
 
     const { capture, truth } = await captureWithTruth(window, eye);
     const view = capture.view!;
@@ -185,7 +192,7 @@ describe.skipIf(missing !== null)("the step-05 client in a raylib window, end to
 
     // Escape sends DISCONNECT: the server drops the player at once (its timeout is 10 s), and the client exits 0.
     xdotool("key", "Escape");
-    expect(await eye.until(() => eye.find("Win") === undefined)).toBe(true);
+    await eye.expectUntil("the server to drop Win after Escape", () => eye.find("Win") === undefined);
     expect(await window.proc.exited).toBe(0);
     expect(window.output()).toContain("bye (quit)");
   }, 30_000);
@@ -194,7 +201,7 @@ describe.skipIf(missing !== null)("the step-05 client in a raylib window, end to
     const window = startWindowedClient(CLIENT, ["--port", String(port), "--name", "Late"], xvfb.display);
     windows.push(window);
     const eye = observer!;
-    expect(await eye.until(() => eye.find("Late") !== undefined, 10_000)).toBe(true);
+    await eye.expectUntil("Late in the server's state", () => eye.find("Late") !== undefined, 10_000);
     // The server has taken the player in; the client shows "playing" once the welcome is back.
     expect((await captureWhen(window, (c) => c.view?.hud.status === "playing"))?.view?.hud.status).toBe("playing");
     server.proc.kill("SIGKILL"); // no goodbye: as if the machine went away

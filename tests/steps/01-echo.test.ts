@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
-import { encodeText } from "../shared/wire/encoding.ts";
-import { run, startServer, stopAll } from "./helpers/processes.ts";
+import { encodeText } from "../../shared/wire/encoding.ts";
+import { run, startServer, stopAll } from "../helpers/processes.ts";
 
 afterAll(stopAll);
 

@@ -1,8 +1,8 @@
 // Interest management: near() finds exactly the players a scan of everyone would, grid or not.
 import { expect, test } from "bun:test";
 import fc from "fast-check";
-import { Neighbourhood } from "../steps/07-haunted-chronicles/interest.ts";
-import type { Player } from "../shared/wire/protocol.ts";
+import { Neighbourhood } from "../../steps/07-haunted-chronicles/interest.ts";
+import type { Player } from "../../shared/wire/protocol.ts";
 
 const player = (i: number, x: number, y: number): Player => ({ name: `P${i}`, color: { r: 1, g: 2, b: 3 }, x, y, w: 20, h: 20 });
 

@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
-import { start, startServer, stopAll } from "./helpers/processes.ts";
-import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, stats, statsBecome, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
+import { start, startServer, stopAll } from "../helpers/processes.ts";
+import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, stats, statsBecome, until, utf16, walkMatchesSimulation } from "../helpers/tcp-game.ts";
 
 const SERVER = "steps/02-per-message-tcp/server.ts";
 const CLIENT = "steps/02-per-message-tcp/client.ts";

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { COURTYARD } from "../shared/world/maps.ts";
-import type { Move, Player } from "../shared/wire/protocol.ts";
-import { Room } from "../shared/server/room.ts";
-import { colorOf, findSpawn, isFree, movePlayer, overlaps, step, type World } from "../shared/world/simulation.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import type { Move, Player } from "../../shared/wire/protocol.ts";
+import { Room } from "../../shared/server/room.ts";
+import { colorOf, findSpawn, isFree, movePlayer, overlaps, step, type World } from "../../shared/world/simulation.ts";
 
 const grey = { r: 128, g: 128, b: 128 };
 const player = (name: string, x: number, y: number): Player => ({ name, color: grey, x, y, w: 20, h: 20 });

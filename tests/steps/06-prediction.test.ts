@@ -1,17 +1,17 @@
 // Step 06 through the network simulator: 150 ms round trip (75 ms each way), 20 ms jitter, 5% loss,
 // seeded. Behaviour only: what is drawn, and when, relative to the inputs; never how fast.
 import { afterAll, describe, expect, test } from "bun:test";
-import type { Session } from "../shared/client/session.ts";
-import { COURTYARD } from "../shared/world/maps.ts";
-import { startUdpRelay, type UdpRelay } from "../tools/netsim/udp-relay.ts";
-import type { Message, Move, Player } from "../shared/wire/protocol.ts";
-import type { ClientView } from "../shared/render/scene.ts";
-import { slide, SPEED } from "../shared/world/simulation.ts";
-import { ServerLink } from "../steps/04-udp-dedicated-ports/server-link.ts";
-import { play, type PredictionOptions, type StateTrace } from "../steps/06-client-prediction/client.ts";
-import { startServer, stopAll } from "./helpers/processes.ts";
-import { eventually, positions } from "./helpers/udp.ts";
-import { udpStepSuite } from "./helpers/udp-step-suite.ts";
+import type { Session } from "../../shared/client/session.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
+import type { Message, Move, Player } from "../../shared/wire/protocol.ts";
+import type { ClientView } from "../../shared/render/scene.ts";
+import { slide, SPEED } from "../../shared/world/simulation.ts";
+import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import { play, type PredictionOptions, type StateTrace } from "../../steps/06-client-prediction/client.ts";
+import { startServer, stopAll } from "../helpers/processes.ts";
+import { expectEventually, positions } from "../helpers/udp.ts";
+import { udpStepSuite } from "../helpers/udp-step-suite.ts";
 
 udpStepSuite({ dir: "steps/06-client-prediction", play, input: (move, seq) => `INPUT ${move} SEQ ${seq} END` });
 afterAll(stopAll);
@@ -87,12 +87,12 @@ async function playWalk(options: Partial<PredictionOptions>, walkMs: number, see
     const walker = walkerSession(name, walkMs, walkOn);
     const traces: StateTrace[] = [];
     const game = play({ host: "127.0.0.1", port: relayPort, rate: 30, onState: (t) => traces.push(t), ...options }, walker.session);
-    expect(await eventually(walker.planDone, 10_000)).toBe(true);
+    await expectEventually(`${name} to finish its ${walkMs} ms walk (seen: views drawn)`, () => walker.shown.length, () => walker.planDone(), 10_000);
     // Stand (or walk on) until the server's states have caught up with the last input.
-    expect(await eventually(() => traces.length > 0 && traces.at(-1)!.ack === traces.at(-1)!.seq, 5000)).toBe(true);
+    await expectEventually("a STATE acknowledging the last input sent (seen: the newest trace)", () => traces.at(-1), (t) => t !== undefined && t.ack === t.seq, 5000);
     const lastSeq = traces.at(-1)!.seq;
     const seen = traces.length;
-    expect(await eventually(() => traces.length >= seen + 3, 5000)).toBe(true);
+    await expectEventually(`three more STATEs after the first ${seen} (seen: STATEs traced)`, () => traces.length, (n) => n >= seen + 3, 5000);
     const truth = (await positions(server)).get(name);
     walker.session.controls.stop();
     expect(await game).toBe("stopped");
@@ -162,11 +162,11 @@ describe("06 through 150 ms round trip, 20 ms jitter, 5% loss", () => {
       await withBadNetwork(port, 65, async (relayPort) => {
         const watcher = walkerSession("Watcher", 0); // stands still (a zero-length walk)
         const game = play({ host: "127.0.0.1", port: relayPort, rate: 30 }, watcher.session);
-        expect(await eventually(() => watcher.shown.some((s) => s.view.hud.status === "playing"), 5000)).toBe(true);
+        await expectEventually("Watcher's HUD to show \"playing\" (seen: statuses drawn)", () => [...new Set(watcher.shown.map((s) => s.view.hud.status))], (statuses) => statuses.includes("playing"), 5000);
         const states: number[] = [];
         other.onMessage = (m: Message) => void (m.type === "STATE" && states.push(m.tick ?? 0));
         for (let seq = 1; seq <= 3; seq++) other.send(`INPUT ${d} SEQ 1 END`); // a lost datagram has two twins
-        expect(await eventually(() => states.length > 45, 5000)).toBe(true); // about 1.5 s of walking
+        await expectEventually("more than 45 STATEs to Other (seen: STATEs received)", () => states.length, (n) => n > 45, 5000); // about 1.5 s of walking
         watcher.session.controls.stop();
         expect(await game).toBe("stopped");
         const drawn = watcher.shown.map((s) => s.view.players.find((p) => p.name === "Other")).filter((p) => p !== undefined).map((p) => sign * p[axis]);

@@ -2,10 +2,10 @@
 // as the conditions say, and the relay's counters agree with what the ends saw.
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket, udp } from "bun";
-import { startTcpRelay, type TcpRelay } from "../tools/netsim/tcp-relay.ts";
-import { startUdpRelay, type UdpRelay } from "../tools/netsim/udp-relay.ts";
-import { Writer } from "../tools/netsim/writer.ts";
-import { run, start, stopAll } from "./helpers/processes.ts";
+import { startTcpRelay, type TcpRelay } from "../../tools/netsim/tcp-relay.ts";
+import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
+import { Writer } from "../../tools/netsim/writer.ts";
+import { run, start, stopAll } from "../helpers/processes.ts";
 
 const HOST = "127.0.0.1";
 const text = (s: string) => new TextEncoder().encode(s);

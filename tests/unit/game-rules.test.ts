@@ -1,11 +1,11 @@
 // Step 07's rules as pure functions: time is ticks, so whole games play out in microseconds.
 import { describe, expect, test } from "bun:test";
-import { MANOR, parseGridMap } from "../steps/07-haunted-chronicles/grid-map.ts";
-import { mulberry32 } from "../shared/plumbing/prng.ts";
-import { formatMessage, parseMessage, type Action, type Move } from "../steps/07-haunted-chronicles/messages.ts";
-import { act, dim, join, leave, newGame, phaseMessage, place, SPEEDS, step, TEAM_COLORS, teamOfColor, type Game } from "../steps/07-haunted-chronicles/rules.ts";
-import { shadesOf, visibleTo } from "../steps/07-haunted-chronicles/view.ts";
-import { isFree, overlaps } from "../shared/world/simulation.ts";
+import { MANOR, parseGridMap } from "../../steps/07-haunted-chronicles/grid-map.ts";
+import { mulberry32 } from "../../shared/plumbing/prng.ts";
+import { formatMessage, parseMessage, type Action, type Move } from "../../steps/07-haunted-chronicles/messages.ts";
+import { act, dim, join, leave, newGame, phaseMessage, place, SPEEDS, step, TEAM_COLORS, teamOfColor, type Game } from "../../steps/07-haunted-chronicles/rules.ts";
+import { shadesOf, visibleTo } from "../../steps/07-haunted-chronicles/view.ts";
+import { isFree, overlaps } from "../../shared/world/simulation.ts";
 
 const OPTIONS = { tickHz: 10, gameSeconds: 3, transitionSeconds: 1, maxPlayers: 10 } as const; // 30 / 10 ticks
 /** An open 400x200 field with one wall in the middle, 100..120 wide, 50..150 high. */

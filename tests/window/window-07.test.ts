@@ -4,15 +4,15 @@
 // the player in the seekers' red. Skipped, with the reason printed, when raylib, Xvfb or xdotool is
 // missing (CI always runs it).
 import { afterEach, describe, expect, test } from "bun:test";
-import { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
-import { TEAM_COLORS } from "../steps/07-haunted-chronicles/rules.ts";
-import { play } from "../steps/07-haunted-chronicles/client.ts";
-import { becomeReadySeeker, DARK, share } from "../tools/lobby-keys.ts";
-import { startWindowedClient } from "../tools/windowed-client.ts";
-import { startXvfb } from "../tools/xvfb.ts";
-import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
-import { startServer, stopAll } from "./helpers/processes.ts";
-import { ask, eventually } from "./helpers/udp.ts";
+import { gameBotSession } from "../../steps/07-haunted-chronicles/game-bot.ts";
+import { TEAM_COLORS } from "../../steps/07-haunted-chronicles/rules.ts";
+import { play } from "../../steps/07-haunted-chronicles/client.ts";
+import { becomeReadySeeker, DARK, share } from "../../tools/lobby-keys.ts";
+import { startWindowedClient } from "../../tools/windowed-client.ts";
+import { startXvfb } from "../../tools/xvfb.ts";
+import { windowTestBlocker } from "../helpers/window-prerequisites.ts";
+import { startServer, stopAll } from "../helpers/processes.ts";
+import { ask, expectEventually } from "../helpers/udp.ts";
 
 const missing = await windowTestBlocker("the step 07 window test", { keys: true });
 afterEach(stopAll);
@@ -30,13 +30,13 @@ describe.skipIf(missing !== null)("step 07 in the raylib window", () => {
       await server.waitFor(/Zyno joined/);
       // In the corridor, clear of the HUD panel (top left), where the seeker's red must show.
       await ask(server, "place Zyno 860 480", /placed Zyno/);
-      expect(await eventually(async () => /Ghost HIDERS ready/.test(await teams()), 5000, 100)).toBe(true);
+      await expectEventually("the server's teams to show \"Ghost HIDERS ready\"", teams, (shown) => /Ghost HIDERS ready/.test(shown), 5000, 100);
       const lobby = await window.capture();
       expect(share(lobby, DARK, 1)).toBeLessThan(0.01); // no shadows in the lobby
       await becomeReadySeeker(started.xvfb.display, "Zyno", teams); // 2 (hiders), 1 (no, seekers), Enter
       await server.waitFor(/countdown -> game/);
       // The round: most of the manor is hidden from where Zyno stands, and Zyno is red.
-      expect(await eventually(async () => share(await window.capture(), DARK, 1) > 0.2, 5000, 200)).toBe(true);
+      await expectEventually("more than 20% of the window in the darkness colour (seen: its share)", async () => share(await window.capture(), DARK, 1), (dark) => dark > 0.2, 5000, 200);
       expect(share(await window.capture(), TEAM_COLORS.SEEKERS, 2)).toBeGreaterThan(0);
     } finally {
       ghost.controls.stop();

@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
-import { MessageConnection } from "../shared/client/tcp-connection.ts";
-import { start, startServer, stopAll } from "./helpers/processes.ts";
-import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, statsBecome, until, utf16, walkMatchesSimulation } from "./helpers/tcp-game.ts";
+import { MessageConnection } from "../../shared/client/tcp-connection.ts";
+import { start, startServer, stopAll } from "../helpers/processes.ts";
+import { bot, botsAgreeWithServer, command, helpExplainsFlags, NOTHING_LEFT, oneShot, refusesTakenNameAndFullServer, statsBecome, until, utf16, walkMatchesSimulation } from "../helpers/tcp-game.ts";
 
 const SERVER = "steps/03-persistent-tcp-threads/server.ts";
 const CLIENT = "steps/03-persistent-tcp-threads/client.ts";

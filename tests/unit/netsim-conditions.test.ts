@@ -1,10 +1,10 @@
 // The pure parts of the network simulator: the PRNG, the fate of a datagram, the delay line,
 // and the rewrite of `CONNECTED <port>`.
 import { describe, expect, test } from "bun:test";
-import { conditions, decideChunkFate, decideFate, RETRANSMISSION_TIMEOUT_MS } from "../tools/netsim/conditions.ts";
-import { announcedPort, replaceAnnouncedPort } from "../tools/netsim/connected-rewrite.ts";
-import { DelayLine } from "../tools/netsim/delay-line.ts";
-import { deriveSeed, mulberry32 } from "../shared/plumbing/prng.ts";
+import { conditions, decideChunkFate, decideFate, RETRANSMISSION_TIMEOUT_MS } from "../../tools/netsim/conditions.ts";
+import { announcedPort, replaceAnnouncedPort } from "../../tools/netsim/connected-rewrite.ts";
+import { DelayLine } from "../../tools/netsim/delay-line.ts";
+import { deriveSeed, mulberry32 } from "../../shared/plumbing/prng.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -2,7 +2,7 @@
 // property tests (the codec's own suite covers the rest), and the original's forms read as such.
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { checkName, formatMessage, parseMessage, type Message, type Player } from "../steps/07-haunted-chronicles/messages.ts";
+import { checkName, formatMessage, parseMessage, type Message, type Player } from "../../steps/07-haunted-chronicles/messages.ts";
 
 const SEED = 20261125;
 const nameArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/).filter((n) => checkName(n).ok);

@@ -4,8 +4,8 @@ import fc from "fast-check";
 import {
   area, canSee, distanceToOutline, hasLineOfSight, insideConvex, pointInPolygon, segmentEntersRect,
   segmentsIntersect, shadowOf, shadows, visibilityPolygon, visiblePoint, type Point, type Rect,
-} from "../steps/07-haunted-chronicles/geometry/index.ts";
-import { formatShades, parseShades } from "../steps/07-haunted-chronicles/shades.ts";
+} from "../../steps/07-haunted-chronicles/geometry/index.ts";
+import { formatShades, parseShades } from "../../steps/07-haunted-chronicles/shades.ts";
 
 const MAP: Rect = { x: 0, y: 0, w: 200, h: 150 };
 const p = (x: number, y: number): Point => ({ x, y });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Move, Player } from "../shared/wire/protocol.ts";
-import { predictMove, Predictor, unapplied } from "../steps/06-client-prediction/prediction.ts";
-import { SPEED, type World } from "../shared/world/simulation.ts";
+import type { Move, Player } from "../../shared/wire/protocol.ts";
+import { predictMove, Predictor, unapplied } from "../../steps/06-client-prediction/prediction.ts";
+import { SPEED, type World } from "../../shared/world/simulation.ts";
 
 const WHITE = { r: 255, g: 255, b: 255 };
 const me: Player = { name: "Me", color: WHITE, x: 100, y: 100, w: 20, h: 20 };

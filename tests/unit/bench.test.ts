@@ -4,7 +4,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Rung } from "../bench/run.ts";
+import type { Rung } from "../../bench/run.ts";
 
 const out = mkdtempSync(join(tmpdir(), "bench-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));

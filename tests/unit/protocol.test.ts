@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { encodeText } from "../shared/wire/encoding.ts";
-import { checkName, formatMessage, formatPlayers, parseMessage, parsePlayers, parsePlayersGenerally, type Message, type Player, type Wall } from "../shared/wire/protocol.ts";
+import { encodeText } from "../../shared/wire/encoding.ts";
+import { checkName, formatMessage, formatPlayers, parseMessage, parsePlayers, parsePlayersGenerally, type Message, type Player, type Wall } from "../../shared/wire/protocol.ts";
 
 const SEED = 20261125;
 const nameArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/).filter((n) => checkName(n).ok);

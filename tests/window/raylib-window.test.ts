@@ -4,13 +4,13 @@
 // machines skip it with the reason when Xvfb or the library is missing. Keys are pressed with
 // xdotool (XTEST), as a person's keyboard would.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { COURTYARD } from "../shared/world/maps.ts";
-import type { Color, Player } from "../shared/wire/protocol.ts";
-import type { Frame } from "../shared/render/draw.ts";
-import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, toScreen, type Fit, type Pixels } from "../shared/render/raylib.ts";
-import { BACKGROUND, drawScene, HUD_PANEL, HUD_TEXT, MARK, type ClientView } from "../shared/render/scene.ts";
-import { renderOffscreen, startXvfb } from "../tools/xvfb.ts";
-import { windowTestBlocker } from "./helpers/window-prerequisites.ts";
+import { COURTYARD } from "../../shared/world/maps.ts";
+import type { Color, Player } from "../../shared/wire/protocol.ts";
+import type { Frame } from "../../shared/render/draw.ts";
+import { drawableOrder, fitFrame, loadRaylib, packColor, pixelAt, toScreen, type Fit, type Pixels } from "../../shared/render/raylib.ts";
+import { BACKGROUND, drawScene, HUD_PANEL, HUD_TEXT, MARK, type ClientView } from "../../shared/render/scene.ts";
+import { renderOffscreen, startXvfb } from "../../tools/xvfb.ts";
+import { windowTestBlocker } from "../helpers/window-prerequisites.ts";
 
 describe("raylib renderer, pure parts", () => {
   test("a map larger than the window is scaled down, centred, aspect kept", () => {
@@ -42,7 +42,7 @@ describe("raylib renderer, pure parts", () => {
   });
 
   test("a missing or broken library is one line that says how to get it", () => {
-    for (const path of ["/nonexistent/libraylib.so", `${import.meta.dir}/../package.json`]) {
+    for (const path of ["/nonexistent/libraylib.so", `${import.meta.dir}/../../package.json`]) {
       const loaded = loadRaylib(path);
       expect(loaded.ok).toBe(false);
       if (loaded.ok) continue;
@@ -146,7 +146,7 @@ describe.skipIf(noKeys !== null)("raylib window keys under Xvfb", () => {
     const started = await startXvfb(640, 480);
     if (!started.ok) throw new Error(started.reason);
     const env = { ...process.env, DISPLAY: started.xvfb.display };
-    const child = Bun.spawn(["bun", `${import.meta.dir}/helpers/window-child.ts`], { env, stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn(["bun", `${import.meta.dir}/../helpers/window-child.ts`], { env, stdout: "pipe", stderr: "pipe" });
     try {
       let out = "";
       const reading = (async () => {

@@ -1,17 +1,20 @@
 // Step 07 end to end: the real server, real clients over UDP. What a player is sent during the game
 // (never a square behind a wall), a refused late join, and whole games played by bots.
 import { afterEach, expect, test } from "bun:test";
-import { gameBotSession } from "../steps/07-haunted-chronicles/game-bot.ts";
-import type { Message } from "../steps/07-haunted-chronicles/messages.ts";
-import { ServerLink } from "../steps/07-haunted-chronicles/server-link.ts";
-import { play } from "../steps/07-haunted-chronicles/client.ts";
-import { startServer, stopAll, type Running } from "./helpers/processes.ts";
-import { ask, eventually } from "./helpers/udp.ts";
+import { gameBotSession } from "../../steps/07-haunted-chronicles/game-bot.ts";
+import type { Message } from "../../steps/07-haunted-chronicles/messages.ts";
+import { ServerLink } from "../../steps/07-haunted-chronicles/server-link.ts";
+import { play } from "../../steps/07-haunted-chronicles/client.ts";
+import { startServer, stopAll, type Running } from "../helpers/processes.ts";
+import { ask, expectEventually } from "../helpers/udp.ts";
 
 const SERVER = "steps/07-haunted-chronicles/server.ts";
 afterEach(stopAll);
 
 type State = Extract<Message, { type: "STATE" }>;
+
+/** The types of the messages other than STATE (the phase messages), in order. */
+const phasesOf = (messages: readonly Message[]) => messages.filter((m) => m.type !== "STATE").map((m) => m.type);
 
 /** A raw client: joins, records every message in order, sends what the test says. */
 async function rawPlayer(port: number, name: string) {
@@ -55,14 +58,14 @@ test("07: in the game a seeker is never sent a hider behind a wall, only what it
     // The manor's library shelf is a wall from (81,81) to (351,108): Seek above it, Behind below it,
     // InSight above it too, farther along the same gallery.
     await placeAll(server, { Seek: [200, 40], Behind: [200, 130], InSight: [380, 40] });
-    expect(await eventually(() => seeker.statesIn("LOBBY").some((s) => s.players.length === 3 && s.shades === undefined), 3000, 10)).toBe(true);
+    await expectEventually("a LOBBY STATE to Seek with all three players and no shades (seen: its LOBBY STATEs)", () => seeker.statesIn("LOBBY"), (lobby) => lobby.some((s) => s.players.length === 3 && s.shades === undefined), 3000, 10);
     for (const p of [seeker, hidden, open]) p.input("READY");
-    expect(await eventually(() => seeker.statesIn("GAME").length > 0, 3000, 10)).toBe(true);
+    await expectEventually("a STATE to Seek in the GAME phase (seen: the phase messages it got)", () => phasesOf(seeker.messages), () => seeker.statesIn("GAME").length > 0, 3000, 10);
     const late = await ServerLink.open("127.0.0.1", port);
     expect(await late.connect("Late")).toBe("a game is running: players may join only in the lobby");
     late.close();
     // Until the hiders win (time is up: nobody moves).
-    expect(await eventually(() => seeker.statesIn("TRANSITION_GAME_LOBBY").length > 0, 5000, 10)).toBe(true);
+    await expectEventually("a STATE to Seek after the game is over, in TRANSITION_GAME_LOBBY (seen: the phase messages it got)", () => phasesOf(seeker.messages), () => seeker.statesIn("TRANSITION_GAME_LOBBY").length > 0, 5000, 10);
 
     const inGame = seeker.statesIn("GAME");
     expect(inGame.length).toBeGreaterThan(30);
@@ -95,7 +98,7 @@ test("07: a whole game played by bots: they pick teams, get ready, the seeker ca
     // In the corridor's west end: the hider has its back to the wall, the seeker comes from the east.
     await placeAll(server, { Hunter: [110, 440], Ghost: [28, 440] });
     const backInLobby = () => [seeker, hider].every((s) => s.bot.report.phases.join(" ").includes("TRANSITION_GAME_LOBBY LOBBY"));
-    expect(await eventually(backInLobby, 15_000, 20)).toBe(true);
+    await expectEventually("both bots back in the LOBBY after TRANSITION_GAME_LOBBY (seen: their phases)", () => [seeker, hider].map((s) => `${s.name}: ${s.bot.report.phases.join(" ")}`), backInLobby, 15_000, 20);
     for (const s of [seeker, hider]) {
       expect(s.bot.report.phases).toEqual(["LOBBY", "TRANSITION_LOBBY_GAME", "GAME", "TRANSITION_GAME_LOBBY", "LOBBY"]);
       expect(s.bot.report.results).toEqual([expect.stringMatching(/^Seekers_won:_every_hider_was_caught!/)]);

@@ -1,9 +1,9 @@
 import { afterEach, expect, test } from "bun:test";
-import { formatMessage, formatPlayers, formatState, parseMessage } from "../shared/wire/protocol.ts";
-import { startTickLoop, type TickLoop } from "../steps/05-broadcast-loop/tick-loop.ts";
-import { encode, readDatagram } from "../shared/wire/datagram.ts";
-import { parsePortRange, PortPool, type UdpSocket } from "../steps/04-udp-dedicated-ports/port-pool.ts";
-import { randomPortRange } from "./helpers/udp.ts";
+import { parseMessage } from "../../shared/wire/protocol.ts";
+import { startTickLoop, type TickLoop } from "../../steps/05-broadcast-loop/tick-loop.ts";
+import { encode, readDatagram } from "../../shared/wire/datagram.ts";
+import { parsePortRange, PortPool, type UdpSocket } from "../../steps/04-udp-dedicated-ports/port-pool.ts";
+import { randomPortRange } from "../helpers/udp.ts";
 
 const sockets: UdpSocket[] = [];
 let loop: TickLoop | undefined;
@@ -60,18 +60,6 @@ test("with the OS choosing, the pool still counts its ports", async () => {
   a!.close();
   pool.release(a!.port);
   expect(pool.available).toBe(1);
-});
-
-test("step 05's STATE, written in place after the shared head, is exactly the codec's STATE", () => {
-  const players = [{ name: "Zyno", color: { r: 1, g: 2, b: 3 }, x: 4, y: 5, w: 20, h: 20 }];
-  const head = encode(`STATE ${formatPlayers(players)} TICK 7 ACK `);
-  const buffer = new Uint8Array(head.length + 32);
-  buffer.set(head);
-  const { written } = new TextEncoder().encodeInto("12 END", buffer.subarray(head.length));
-  const text = new TextDecoder().decode(buffer.subarray(0, head.length + written));
-  expect(text).toBe(formatState(formatPlayers(players), 7, 12));
-  expect(parseMessage(text)).toEqual({ ok: true, value: { type: "STATE", players, tick: 7, ack: 12 } });
-  expect(formatMessage({ type: "STATE", players, tick: 7, ack: 12 })).toBe(text);
 });
 
 test("the tick loop never runs a tick before it is due, and skips (not bursts) after a stall", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { encodeText, type Encoding } from "../shared/wire/encoding.ts";
-import { FrameDecoder, splitMessages } from "../shared/wire/framing.ts";
+import { encodeText, type Encoding } from "../../shared/wire/encoding.ts";
+import { FrameDecoder, splitMessages } from "../../shared/wire/framing.ts";
 
 const MESSAGES = ["CONNECT Zyno END", "INPUT L END", "STATE [(Zyno,(255,0,0),(40,60),(20,20))] END", "DISCONNECT Zyno END"];
 const concat = (parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));

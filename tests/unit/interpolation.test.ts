@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { Interpolator, lerpPlayers } from "../steps/06-client-prediction/interpolation.ts";
-import type { Player } from "../shared/wire/protocol.ts";
+import { Interpolator, lerpPlayers } from "../../steps/06-client-prediction/interpolation.ts";
+import type { Player } from "../../shared/wire/protocol.ts";
 
 const WHITE = { r: 255, g: 255, b: 255 };
 const walker = (x: number): Player => ({ name: "Walker", color: WHITE, x, y: 50, w: 20, h: 20 });
