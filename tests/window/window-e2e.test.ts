@@ -1,4 +1,4 @@
-// The final game, end to end, in a real raylib window: under a private Xvfb the windowed step-05
+// Step 05, end to end, in a real raylib window: under a private Xvfb the windowed step-05
 // client joins a real step-05 server next to a bot. Keys pressed in the window (xdotool) move the
 // windowed player, the bot moves on its own; then the window's pixels are read back and both
 // squares must be drawn where the server says they were at the tick the window shows. The server's
