@@ -257,7 +257,7 @@ function breakdown(r: Omit<Rung, "brokeDown">): string | null {
  *  cap below that the server's --help lists is raised out of the way. */
 async function raisedCaps(script: string): Promise<string[]> {
   const most = String(Math.max(...ladder) + 100);
-  const caps: Record<string, string> = { "--max-players": most, "--max-connections": most, "--rate-limit": "0" };
+  const caps: Record<string, string> = { "--max-players": most, "--max-connections": most, "--max-per-address": most, "--rate-limit": "0" };
   const help = Bun.spawnSync(["bun", script, "--help"]).stdout.toString();
   return Object.entries(caps).flatMap(([name, value]) => (help.includes(`${name} `) ? [name, value] : []));
 }

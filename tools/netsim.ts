@@ -3,27 +3,28 @@
 //   bun steps/05-broadcast-loop/server.ts               (listens on 9905)
 //   bun run netsim -- --to 127.0.0.1:9905 --listen 9915 --udp --delay 100 --jitter 20 --loss 5
 //   bun steps/05-broadcast-loop/client.ts --port 9915
-import { cli, flag, type Parsed } from "../shared/plumbing/cli.ts";
+import { cli, flag, whole, type Parsed } from "../shared/plumbing/cli.ts";
 import type { Conditions } from "./netsim/conditions.ts";
 import { formatDirection } from "./netsim/counters.ts";
 import { startTcpRelay, type StreamCounters, type TcpRelay } from "./netsim/tcp-relay.ts";
 import { startUdpRelay, type Address, type UdpRelay } from "./netsim/udp-relay.ts";
+import { listenOrExit } from "../shared/server/listen-or-exit.ts";
 
 const flags = {
   to: flag("string", "", "the server, HOST:PORT (required)"),
-  listen: flag("number", 0, "port the clients use instead (0 lets the OS choose)"),
+  listen: flag("number", 0, "port the clients use instead (0 lets the OS choose)", whole(0, 65_535)),
   host: flag("string", "127.0.0.1", "address to listen on"),
-  delay: flag("number", 0, "one-way delay in ms, each direction"),
-  jitter: flag("number", 0, "extra random delay in ms, 0 to this, each direction"),
+  delay: flag("number", 0, "one-way delay in ms, each direction", { min: 0, max: 60_000 }),
+  jitter: flag("number", 0, "extra random delay in ms, 0 to this, each direction", { min: 0, max: 60_000 }),
   loss: flag("number", 0, "percent of datagrams lost (TCP: delayed by a 200 ms retransmission)"),
   dup: flag("number", 0, "percent of datagrams duplicated (UDP only)"),
   reorder: flag("number", 0, "percent of datagrams held back so later ones overtake (UDP only)"),
-  "reorder-by": flag("number", 50, "how long a reordered datagram is held back, ms"),
-  seed: flag("number", 1, "seed of the random choices: same seed, same run"),
+  "reorder-by": flag("number", 50, "how long a reordered datagram is held back, ms", { min: 0, max: 60_000 }),
+  seed: flag("number", 1, "seed of the random choices: same seed, same run", whole(0, 2 ** 32 - 1)),
   udp: flag("boolean", false, "relay UDP only"),
   tcp: flag("boolean", false, "relay TCP only (default: both)"),
   "no-rewrite": flag("boolean", false, "UDP: leave `CONNECTED <port>` alone (its dedicated port is then not relayed)"),
-  stats: flag("number", 5, "print the counters every this many seconds when they changed (0: only on exit)"),
+  stats: flag("number", 5, "print the counters every this many seconds when they changed (0: only on exit)", { min: 0, max: 86_400 }),
 };
 
 const options = cli({
@@ -50,7 +51,6 @@ function conditionsFrom(o: Parsed<typeof flags>): Conditions {
   for (const name of ["loss", "dup", "reorder"] as const) {
     if (o[name] < 0 || o[name] > 100) fail(`--${name} is a percentage, 0 to 100`);
   }
-  for (const name of ["delay", "jitter", "reorder-by"] as const) if (o[name] < 0) fail(`--${name} cannot be negative`);
   return {
     delayMs: o.delay,
     jitterMs: o.jitter,
@@ -68,9 +68,9 @@ const wantUdp = options.udp || !options.tcp;
 const wantTcp = options.tcp || !options.udp;
 
 const udp: UdpRelay | undefined = wantUdp
-  ? await startUdpRelay({ to, listen, conditions, seed: options.seed, followConnected: !options["no-rewrite"] })
+  ? await listenOrExit(listen.hostname, listen.port, () => startUdpRelay({ to, listen, conditions, seed: options.seed, followConnected: !options["no-rewrite"] }), "--listen")
   : undefined;
-const tcp: TcpRelay | undefined = wantTcp ? await startTcpRelay({ to, listen, conditions, seed: options.seed }) : undefined;
+const tcp: TcpRelay | undefined = wantTcp ? await listenOrExit(listen.hostname, listen.port, () => startTcpRelay({ to, listen, conditions, seed: options.seed }), "--listen") : undefined;
 
 console.log(
   `netsim to ${to.hostname}:${to.port}: delay ${conditions.delayMs} ms + jitter 0-${conditions.jitterMs} ms each way, ` +

@@ -45,7 +45,12 @@ export async function runClient<F extends Flags = {}>(
   process.on("SIGINT", () => session.controls.stop()); // Ctrl-C outside a raw terminal (a bot): leave cleanly
   const reason = await play(flags, session);
   session.close(reason);
-  if (chosen) process.exit(0);
+  // Why it ended, said once: `bye (quit)` when the player chose to stop (a bot's summary line says
+  // it), otherwise the reason alone on stderr, and exit 1.
+  if (chosen) {
+    if (!flags.bot) console.log(`bye (${reason})`);
+    process.exit(0);
+  }
   console.error(reason);
   process.exit(1);
 }

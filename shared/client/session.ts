@@ -1,6 +1,6 @@
 // Everything a playing client does besides networking: choose inputs (keyboard or bot), draw
 // what it knows (terminal), and say goodbye cleanly. Each step's client only adds its transport.
-import { flag, hostFlag } from "../plumbing/cli.ts";
+import { flag, hostFlag, SECONDS } from "../plumbing/cli.ts";
 import type { Move } from "../wire/protocol.ts";
 import { captureOnSignal } from "../render/capture.ts";
 import { drawScene, type ClientView } from "../render/scene.ts";
@@ -17,8 +17,8 @@ export const playerFlags = {
   host: hostFlag,
   name: flag("string", "", "player name (default: a random Ghost1234)"),
   bot: flag("boolean", false, "play as a scripted bot: moves on its own, prints what it sees"),
-  duration: flag("number", 10, "seconds a bot plays before it disconnects"),
-  rate: flag("number", 30, "inputs per second at most (request/response steps)"),
+  duration: flag("number", 10, "seconds a bot plays before it disconnects", SECONDS),
+  rate: flag("number", 30, "inputs per second at most (request/response steps)", { min: 1, max: 1000 }),
   renderer: flag("string", "auto", "window (raylib), terminal, or auto: the window when a display and raylib are there"),
 };
 
@@ -31,7 +31,7 @@ export interface Session {
   readonly report?: BotReport;
   current(): Move;
   show(view: ClientView): void;
-  /** Ends the session: restores the terminal, prints the bot's summary line. */
+  /** Ends the session: restores the terminal or closes the window; a bot prints its summary line. */
   close(reason: string): void;
 }
 
@@ -81,10 +81,7 @@ export function startSession(options: SessionOptions): Session {
           shown = { ...view, hud: { ...view.hud, fps: window.fps() } };
           window.show(drawScene(shown));
         },
-        close(reason) {
-          window.close();
-          console.log(`bye (${reason})`);
-        },
+        close: () => window.close(), // the client's main says why it ended, once
       };
     }
     console.log(opened.reason); // one clear line, then the terminal
@@ -96,10 +93,9 @@ export function startSession(options: SessionOptions): Session {
     controls: keys,
     current: () => keys.current(),
     show: (view) => screen.show(drawScene(view)),
-    close(reason) {
+    close() {
       keys.stop();
-      screen.close();
-      console.log(`bye (${reason})`);
+      screen.close(); // the client's main says why it ended, once
     },
   };
 }

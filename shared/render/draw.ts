@@ -9,7 +9,12 @@ export interface Point {
 }
 
 export type DrawCommand =
-  | { readonly kind: "rect"; readonly x: number; readonly y: number; readonly w: number; readonly h: number; readonly color: Color; readonly outline?: boolean }
+  | {
+      readonly kind: "rect"; readonly x: number; readonly y: number; readonly w: number; readonly h: number; readonly color: Color; readonly outline?: boolean;
+      /** A player's square, and the character a text renderer shows it as (the name's first letter;
+       *  `@` for the player's own). Rects without one are walls: solid blocks. */
+      readonly glyph?: string;
+    }
   | { readonly kind: "text"; readonly x: number; readonly y: number; readonly size: number; readonly text: string; readonly color: Color }
   | { readonly kind: "polygon"; readonly points: readonly Point[]; readonly color: Color; readonly alpha: number };
 
@@ -19,6 +24,9 @@ export interface Frame {
   readonly height: number;
   readonly background: Color;
   readonly commands: readonly DrawCommand[];
+  /** The HUD's lines, the most important first. Each renderer shows them in rows of its own,
+   *  outside the map, so the HUD never hides a square (and a square never hides the HUD). */
+  readonly hud?: readonly string[];
 }
 
 /** Whether a point is inside a polygon command (even-odd rule), for renderers that fill by sampling

@@ -14,6 +14,7 @@ import { join, relative } from "node:path";
 import type { Key } from "../plumbing/keys.ts";
 import type { Color, Move } from "../wire/protocol.ts";
 import type { DrawCommand, Frame, Point } from "./draw.ts";
+import { HUD_PANEL, HUD_TEXT } from "./scene.ts";
 
 /** Where scripts/build-raylib.ts puts the library (RAYLIB_LIBRARY overrides, e.g. a system copy of raylib 3.5). */
 export const RAYLIB_LIBRARY = process.env.RAYLIB_LIBRARY ?? join(import.meta.dir, "..", "..", ".cache", "raylib", "libraylib.so");
@@ -83,14 +84,25 @@ export function packColor(color: Color, alpha = 1): number {
 
 const cString = (text: string): Buffer => Buffer.from(`${text}\0`, "utf8");
 
-/** How a map of frame.width x frame.height pixels fits a window, keeping its aspect ratio (letterboxed, centred). */
+/** The HUD's rows, in window pixels (a fixed size, whatever the map's scale): a band of HUD_ROWS
+ *  rows above the map and one below, so the map stays centred; the lines fill the upper band first. */
+export const HUD_TEXT_PX = 16;
+const HUD_ROW_PX = 20;
+const HUD_ROWS = 2;
+export const HUD_BAND_PX = HUD_ROWS * HUD_ROW_PX + 6;
+/** The client's window: the map at 960x540 (the original's 1728x972 halved, near enough) and the HUD's bands. */
+export const WINDOW_SIZE = { width: 960, height: 540 + 2 * HUD_BAND_PX } as const;
+
+/** How a map of frame.width x frame.height pixels fits a window, keeping its aspect ratio (letterboxed,
+ *  centred), with the HUD's bands kept free above and below it when the frame has a HUD. */
 export interface Fit {
   readonly scale: number;
   readonly offsetX: number;
   readonly offsetY: number;
 }
-export function fitFrame(frame: { width: number; height: number }, screenWidth: number, screenHeight: number): Fit {
-  const scale = Math.min(screenWidth / frame.width, screenHeight / frame.height);
+export function fitFrame(frame: { width: number; height: number; hud?: readonly string[] }, screenWidth: number, screenHeight: number): Fit {
+  const bands = frame.hud === undefined ? 0 : 2 * HUD_BAND_PX;
+  const scale = Math.min(screenWidth / frame.width, Math.max(1, screenHeight - bands) / frame.height);
   return { scale, offsetX: (screenWidth - frame.width * scale) / 2, offsetY: (screenHeight - frame.height * scale) / 2 };
 }
 
@@ -152,7 +164,20 @@ export function drawFrame(lib: RaylibLib, frame: Frame): void {
   const map = toScreen(fit, 0, 0, frame.width, frame.height);
   lib.DrawRectangle(map.x, map.y, map.w, map.h, packColor(frame.background));
   for (const cmd of frame.commands) drawCommand(lib, fit, cmd);
+  if (frame.hud !== undefined) drawHud(lib, frame.hud, map);
   lib.EndDrawing(); // also swaps buffers and polls keyboard and window events
+}
+
+/** The HUD's lines in the bands above and below the map (on the letterbox's black, never on the map). */
+function drawHud(lib: RaylibLib, lines: readonly string[], map: { y: number; h: number }): void {
+  const above = Math.max(0, map.y - HUD_BAND_PX);
+  const below = map.y + map.h;
+  lib.DrawRectangle(0, above, lib.GetScreenWidth(), map.y - above, packColor(HUD_PANEL));
+  lib.DrawRectangle(0, below, lib.GetScreenWidth(), HUD_BAND_PX, packColor(HUD_PANEL));
+  lines.slice(0, 2 * HUD_ROWS).forEach((text, i) => {
+    const top = i < HUD_ROWS ? above + i * HUD_ROW_PX : below + (i - HUD_ROWS) * HUD_ROW_PX;
+    lib.DrawText(cString(text), 8, top + 4, HUD_TEXT_PX, packColor(HUD_TEXT));
+  });
 }
 
 /** The direction the held keys ask for (arrows or WASD; "." when none). Read after a frame. */

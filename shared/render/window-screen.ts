@@ -6,7 +6,7 @@
 import type { Key } from "../plumbing/keys.ts";
 import type { Move } from "../wire/protocol.ts";
 import type { Frame } from "./draw.ts";
-import { RaylibWindow, runWindow, type Loaded, type Pixels } from "./raylib.ts";
+import { RaylibWindow, runWindow, WINDOW_SIZE, type Loaded, type Pixels } from "./raylib.ts";
 
 export interface WindowScreen {
   current(): Move;
@@ -25,7 +25,7 @@ export interface WindowScreen {
 }
 
 export function openWindowScreen(options: { title: string; width?: number; height?: number; fps?: number }): Loaded<{ screen: WindowScreen }> {
-  const opened = RaylibWindow.open({ width: options.width ?? 960, height: options.height ?? 540, title: options.title });
+  const opened = RaylibWindow.open({ width: options.width ?? WINDOW_SIZE.width, height: options.height ?? WINDOW_SIZE.height, title: options.title });
   if (!opened.ok) return opened;
   const window = opened.window;
   let latest: Frame = { width: 1, height: 1, background: { r: 0, g: 0, b: 0 }, commands: [] };

@@ -21,10 +21,30 @@ export function encodeText(text: string, encoding: Encoding): Uint8Array {
 }
 
 /** A decoder for a byte stream: keeps a split character (or a split UTF-16 pair of bytes) for the
- *  next chunk, replaces invalid bytes with U+FFFD and drops byte order marks. */
-export function streamDecoder(encoding: Encoding): (chunk: Uint8Array) => string {
-  const decoder = new TextDecoder(encoding === "utf-8" ? "utf-8" : "utf-16le", { ignoreBOM: true });
-  return (chunk) => decoder.decode(chunk, { stream: true }).replaceAll(BOM, "");
+ *  next chunk and replaces invalid bytes with U+FFFD. UTF-16 is read in the byte order its first
+ *  mark says: `ff fe` little-endian (Python on a PC), `fe ff` big-endian (Python on a big-endian
+ *  machine, which would otherwise read as gibberish that never ends); without a mark, little-endian.
+ *  @param mark what each byte order mark becomes: nothing, or a boundary the framing can see. */
+export function streamDecoder(encoding: Encoding, mark = ""): (chunk: Uint8Array) => string {
+  if (encoding === "utf-8") {
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    return (chunk) => decoder.decode(chunk, { stream: true }).replaceAll(BOM, mark);
+  }
+  let decoder: TextDecoder | undefined;
+  let firstByte: Uint8Array | undefined; // a stream's first byte alone cannot say the byte order
+  return (chunk) => {
+    if (decoder === undefined) {
+      const start = firstByte === undefined ? chunk : new Uint8Array([...firstByte, ...chunk]);
+      if (start.length < 2) {
+        firstByte = start;
+        return "";
+      }
+      firstByte = undefined;
+      decoder = new TextDecoder(start[0] === 0xfe && start[1] === 0xff ? "utf-16be" : "utf-16le", { ignoreBOM: true });
+      chunk = start;
+    }
+    return decoder.decode(chunk, { stream: true }).replaceAll(BOM, mark);
+  };
 }
 
 /** Decodes one whole datagram. */

@@ -1,7 +1,13 @@
 // TCP delivers a stream of bytes, not messages: one read may hold half a message, or three.
 // The article read `recv(1024)` and hoped; this decoder cuts the stream where a message ends
-// (at the word `END`) and keeps the rest for later. Names cannot contain `END` (see checkName),
-// so the word `END` after a space can only be a message's end.
+// (at the word `END`) and keeps the rest for later. Names cannot start with `END` (see checkName),
+// so a word that starts with `END` can only be a message's end.
+//
+// In UTF-16 the bytes say more: each message starts with a byte order mark (Python's
+// `bytes(text, "utf-16")`), so a message ends at an `END` followed by a space, the next mark or
+// nothing yet. `CONNECT ENDER END` is then one message, refused once. In UTF-8 there is no mark
+// between messages sent back to back (`INPUT L ENDINPUT R END`), so `END` ends a message whatever
+// follows it.
 import { streamDecoder, type Encoding } from "./encoding.ts";
 
 export type FrameResult =
@@ -18,7 +24,7 @@ export class FrameDecoder {
 
   /** Feeds bytes; returns every message completed by them (each ending with `END`). */
   push(chunk: Uint8Array): FrameResult {
-    this.decode ??= streamDecoder(this.encoding);
+    this.decode ??= streamDecoder(this.encoding, this.encoding === "utf-16" ? MARK : "");
     this.pending += this.decode(chunk);
     return this.cut();
   }
@@ -38,7 +44,7 @@ export class FrameDecoder {
     const messages: string[] = [];
     for (;;) {
       this.pending = this.pending.trimStart();
-      const end = findEnd(this.pending);
+      const end = findEnd(this.pending, this.encoding === "utf-16");
       if (end < 0) break;
       if (end > this.maxLength) return this.tooLong(messages);
       messages.push(this.pending.slice(0, end));
@@ -54,13 +60,19 @@ export class FrameDecoder {
   }
 }
 
-/** Index just after the first `END` that starts a word (at the start or after whitespace), or -1. */
-function findEnd(text: string): number {
+/** What a UTF-16 byte order mark becomes in the text: whitespace, so it separates two messages. */
+const MARK = "\n";
+
+/** Index just after the first `END` that starts a word (at the start or after whitespace), or -1.
+ *  `whole`: only an `END` that is a whole word, followed by whitespace or the end of the text. */
+function findEnd(text: string, whole: boolean): number {
   let from = 0;
   for (;;) {
     const at = text.indexOf("END", from);
     if (at < 0) return -1;
-    if (at === 0 || /\s/.test(text[at - 1]!)) return at + 3;
+    const starts = at === 0 || /\s/.test(text[at - 1]!);
+    const ends = !whole || at + 3 === text.length || /\s/.test(text[at + 3]!);
+    if (starts && ends) return at + 3;
     from = at + 1;
   }
 }

@@ -34,8 +34,8 @@ export interface Wall extends Rect {
 /** Why a server refused something. The client turns the code into a sentence. */
 export type ErrorCode =
   | "MALFORMED" // the message could not be parsed
-  | "TOO_LONG" // the message exceeded the size limit
-  | "NAME_INVALID" // bad characters, length, or a protocol keyword
+  | "TOO_LONG" // a message exceeded the size limit, or a datagram carried too many messages
+  | "NAME_INVALID" // bad characters or length, a protocol keyword, or starts with END
   | "NAME_TAKEN" // somebody already plays under that name
   | "SERVER_FULL" // no room (player cap, no free spawn, no free port)
   | "NOT_CONNECTED" // INPUT/DISCONNECT before CONNECT
@@ -76,23 +76,30 @@ export const KEYWORDS: readonly string[] = [
   "WALLS", "SEQ", "TICK", "ACK", "END",
 ];
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+/** A parse result. A failure may name the refusal a server should answer with (`CONNECT 9lives END`
+ *  is NAME_INVALID); without a code it is MALFORMED. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code?: ErrorCode };
 export const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-export const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+export const fail = <T>(error: string, code?: ErrorCode): Parsed<T> => (code === undefined ? { ok: false, error } : { ok: false, error, code });
 
 // ---------------------------------------------------------------- names
 
 export const NAME_MAX_LENGTH = 16;
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-/** A name is 1-16 ASCII letters, digits, `_` or `-`, starting with a letter, and never contains a
- *  keyword: framing cuts on ` END`, so a name like `ENDER` could end a message early. */
-export function checkName(name: string): Parsed<string> {
+/** A name is 1-16 ASCII letters, digits, `_` or `-`, starting with a letter. Two more rules keep
+ *  messages readable, and only these, so Jack, Wendy or Pingu are ordinary names:
+ *  - it is not a word of the protocol (`STATE`, `END`...), which a parser could take for one;
+ *  - it does not start with `END`: the framing ends a message at any word that starts with `END`
+ *    (messages often come back to back, `...ENDINPUT ...`), so `CONNECT ENDER END` would be cut
+ *    into `CONNECT END` and `ER END`.
+ *  The protocol's words are upper case: `End`, `Ender` or `Lobby` are fine.
+ *  @param keywords the protocol's words: a step with more messages (07) passes its own. */
+export function checkName(name: string, keywords: readonly string[] = KEYWORDS): Parsed<string> {
   if (name.length === 0 || name.length > NAME_MAX_LENGTH) return fail(`name must be 1-${NAME_MAX_LENGTH} characters`);
   if (!NAME_PATTERN.test(name)) return fail("name must start with a letter and use only A-Z a-z 0-9 _ -");
-  const upper = name.toUpperCase();
-  const keyword = KEYWORDS.find((k) => upper.includes(k));
-  if (keyword !== undefined) return fail(`name must not contain the keyword ${keyword}`);
+  if (keywords.includes(name)) return fail(`name must not be the keyword ${name}`);
+  if (name.startsWith("END")) return fail("name must not start with the keyword END, which ends a message");
   return ok(name);
 }
 
@@ -322,9 +329,12 @@ export function parseMessage(text: string): Parsed<Message> {
     case "CONNECT":
     case "DISCONNECT":
     case "DISCONNECTED": {
-      if (rest.length !== 1) return fail(`${type} takes one name`);
+      // A joining player is told its name is the problem. `CONNECT END`, without a name, is how
+      // `CONNECT ENDER END` arrives once the framing has cut it: NAME_INVALID too.
+      const code = type === "CONNECT" ? "NAME_INVALID" : undefined;
+      if (rest.length !== 1) return fail(`${type} takes one name`, code);
       const name = parseName(rest[0]);
-      return name.ok ? ok({ type, name: name.value }) : name;
+      return name.ok ? ok({ type, name: name.value }) : fail(name.error, code);
     }
     case "CONNECTED":
       return parseConnected(rest);

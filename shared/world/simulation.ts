@@ -73,7 +73,7 @@ function* obstacles(world: World, except: Player): Iterable<Rect> {
  *  mover: testing every pair cost 13 ms a tick for a thousand players, the grid well under 2 ms. */
 export function step(world: World, inputs: ReadonlyMap<string, Move>, speed = SPEED): World {
   const players = world.players.slice();
-  const grid = SpatialGrid.of(players, 4 * PLAYER_SIZE);
+  const grid = SpatialGrid.of(players, 4 * PLAYER_SIZE, world.size);
   let changed = false;
   players.forEach((player, i) => {
     const move = inputs.get(player.name);

@@ -2,11 +2,12 @@
 // socketserver did. New here, and for good: TCP is a byte stream, so a message is framed
 // (it ends with END) instead of hoping that one read holds exactly one message.
 import type { Socket } from "bun";
-import { cli, flag, hostFlag, portFlag } from "../../shared/plumbing/cli.ts";
+import { cli, flag, hostFlag, portFlag, SECONDS } from "../../shared/plumbing/cli.ts";
 import { encodeText } from "../../shared/wire/encoding.ts";
 import { FrameDecoder } from "../../shared/wire/framing.ts";
 import { log, quote, refusals } from "../../shared/plumbing/log.ts";
 import { maxConnectionsFlag, refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
+import { listenOrExit } from "../../shared/server/listen-or-exit.ts";
 
 const ENCODING = "utf-16"; // what the article's Python spoke: bytes(text, "utf-16")
 const MAX_MESSAGE = 1024; // the article's recv(1024)
@@ -17,7 +18,7 @@ const options = cli({
   flags: {
     host: hostFlag,
     port: portFlag(9998),
-    timeout: flag("number", 10, "seconds a connection has to send its message before it is closed"),
+    timeout: flag("number", 10, "seconds a connection has to send its message before it is closed", SECONDS),
     "max-connections": maxConnectionsFlag,
   },
 });
@@ -34,7 +35,8 @@ function reply(socket: Connection, text: string): void {
   socket.end(encodeText(`${text} END`, ENCODING)); // answer, then close: one message per connection
 }
 
-const server = Bun.listen<Exchange>({
+// A busy port or a wrong --host: one line that says so, not a stack trace.
+const server = await listenOrExit(options.host, options.port, () => Bun.listen<Exchange>({
   hostname: options.host,
   port: options.port,
   socket: {
@@ -64,7 +66,7 @@ const server = Bun.listen<Exchange>({
       log.error(`${socket.remoteAddress}: ${error.message}`);
     },
   },
-});
+}));
 
 console.log(`listening on ${server.hostname}:${server.port}`);
 

@@ -5,6 +5,7 @@
 import { OPEN_FIELD } from "../../shared/world/maps.ts";
 import { checkName, formatMessage, parseMessage, type Message, type Move } from "../../shared/wire/protocol.ts";
 import { refusal } from "../../shared/client/refusal.ts";
+import { stateProblem } from "../../shared/client/untrusted.ts";
 import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 
@@ -90,6 +91,8 @@ async function exchange(transport: Transport, session: Session, options: PlayOpt
   if (welcome.ok && welcome.value.type === "ERROR") return refusal(welcome.value.code, name);
   if (!welcome.ok || welcome.value.type !== "CONNECTED") return `the server at ${where} answered CONNECT with ${hello.text.slice(0, 60)}`;
 
+  /** STATEs refused for squares that do not fit the map: the first is said, the rest counted. */
+  let refused = 0;
   /** Shows a STATE; anything else ends the game, and then the reason is returned. */
   const take = (text: string | null, sentAt: number): string | undefined => {
     if (text === null) return `the server at ${where} is gone`;
@@ -99,6 +102,11 @@ async function exchange(transport: Transport, session: Session, options: PlayOpt
     if (m.type === "ERROR") return refusal(m.code, name);
     if (m.type === "DISCONNECTED") return "the server ended the game (kicked, or the server stopped)";
     if (m.type !== "STATE") return `the server at ${where} answered INPUT with ${m.type}`;
+    const problem = stateProblem(m.players, OPEN_FIELD.size); // a server is a stranger too
+    if (problem !== undefined) {
+      if (refused++ === 0) console.error(`refused a STATE from the server: ${problem} (the same again is dropped without a word)`);
+      return undefined;
+    }
     const pingMs = performance.now() - sentAt; // what the article showed: send to answer
     session.show({ me: name, ...OPEN_FIELD, players: m.players, hud: { title: style.title, status: "playing", pingMs } });
     return undefined;

@@ -7,15 +7,17 @@ import { cli } from "../../shared/plumbing/cli.ts";
 import { FrameDecoder } from "../../shared/wire/framing.ts";
 import { log } from "../../shared/plumbing/log.ts";
 import { ENCODING, gameServerFlags, MAX_CLIENT_MESSAGE, send, serveConsole, TcpGame } from "./tcp-game.ts";
-import { refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
+import { AddressCounts, refuseOverAddressCap, refuseOverCapacity, sweepEveryMs } from "../../shared/server/tcp-limits.ts";
+import { listenOrExit } from "../../shared/server/listen-or-exit.ts";
 
 const options = cli({
-  usage: "bun steps/02-per-message-tcp/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N]",
+  usage: "bun steps/02-per-message-tcp/server.ts [--host H] [--port P] [--max-players N] [--timeout S] [--max-connections N] [--max-per-address N] [--move-rate R]",
   summary: "The game over TCP, a new connection for every message. Console: help, list, kick, stats, stop.",
   flags: gameServerFlags(9902),
 });
 
-const game = new TcpGame(options["max-players"]);
+const game = new TcpGame(options["max-players"], options["move-rate"]);
+const perAddress = new AddressCounts(options["max-per-address"]);
 
 /** One connection carries one request: its bytes so far, and whether it was answered. */
 interface Exchange {
@@ -48,14 +50,16 @@ function answer(text: string, address: string): string {
   }
 }
 
-const server = Bun.listen<Exchange>({
+// A busy port or a wrong --host: one line that says so, not a stack trace.
+const server = await listenOrExit(options.host, options.port, () => Bun.listen<Exchange>({
   hostname: options.host,
   port: options.port,
   socket: {
     open(socket) {
       socket.data = { decoder: new FrameDecoder(ENCODING, MAX_CLIENT_MESSAGE), address: socket.remoteAddress, openedAt: performance.now(), answered: false };
       // Refused, it is still counted and swept: it holds a descriptor until its client closes.
-      socket.data.answered = refuseOverCapacity(socket, sockets.size, options["max-connections"], ENCODING);
+      socket.data.answered =
+        refuseOverAddressCap(socket, perAddress, ENCODING) || refuseOverCapacity(socket, sockets.size, options["max-connections"], ENCODING);
       sockets.add(socket);
     },
     data(socket, bytes) {
@@ -70,12 +74,13 @@ const server = Bun.listen<Exchange>({
     },
     close(socket) {
       sockets.delete(socket);
+      perAddress.closed(socket.data.address);
     },
     error(socket, error) {
       log.error(`${socket.data.address}: ${error.message}`);
     },
   },
-});
+}));
 console.log(`listening on ${server.hostname}:${server.port}`);
 
 // No connection stays open to notice that a player has gone: a player is only ever silent.
@@ -90,6 +95,7 @@ serveConsole(game, {
   sockets: () => sockets.size,
   buffered: () => [...sockets].reduce((sum, s) => sum + s.data.decoder.buffered, 0),
   timers: () => 1, // the sweeper
+  perAddress,
   kick: (member) => void game.leave(member, "kicked"), // its next message will get NOT_CONNECTED
   stop() {
     // Nobody can be told: no client has a connection open between two messages. Each finds out

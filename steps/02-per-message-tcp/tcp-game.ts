@@ -3,14 +3,15 @@
 // in how a message reaches this code (a new connection per message, or one connection per client),
 // and that difference is all their own files hold.
 import type { Socket } from "bun";
-import { flag, hostFlag, portFlag } from "../../shared/plumbing/cli.ts";
+import { flag, hostFlag, portFlag, SECONDS, whole } from "../../shared/plumbing/cli.ts";
 import { encodeText, type Encoding } from "../../shared/wire/encoding.ts";
 import { log, quote, refusals } from "../../shared/plumbing/log.ts";
 import { OPEN_FIELD } from "../../shared/world/maps.ts";
 import { formatMessage, formatPlayers, formatState, MOVES, parseMessage, type ErrorCode, type Message, type Move } from "../../shared/wire/protocol.ts";
 import { Room } from "../../shared/server/room.ts";
 import { startConsole } from "../../shared/server/console.ts";
-import { maxConnectionsFlag } from "../../shared/server/tcp-limits.ts";
+import { maxConnectionsFlag, maxPerAddressFlag, type AddressCounts } from "../../shared/server/tcp-limits.ts";
+import { MovePace, moveRateFlag } from "../../shared/server/pace.ts";
 
 /** What the article's TCP steps spoke: Python's `bytes(text, "utf-16")`. */
 export const ENCODING: Encoding = "utf-16";
@@ -20,9 +21,11 @@ export const MAX_CLIENT_MESSAGE = 1024;
 export const gameServerFlags = (port: number) => ({
   host: hostFlag,
   port: portFlag(port),
-  "max-players": flag("number", 32, "players admitted at the same time"),
-  timeout: flag("number", 10, "seconds without a message before a client is dropped"),
+  "max-players": flag("number", 32, "players admitted at the same time", whole(1, 10_000)),
+  timeout: flag("number", 10, "seconds without a message before a client is dropped", SECONDS),
   "max-connections": maxConnectionsFlag,
+  "max-per-address": maxPerAddressFlag,
+  "move-rate": moveRateFlag,
 });
 
 /** A player as the server knows it: its square lives in the Room, the rest here. */
@@ -34,6 +37,8 @@ export interface Member {
   lastHeard: number;
   /** Round trip of the last ping, in steps that measure one. */
   pingMs?: number;
+  /** How fast it may move: the server sets the pace, not the client. */
+  readonly pace: MovePace;
 }
 
 /** What crossed the wire since the server started, for `stats` (the benchmark reads it). */
@@ -48,7 +53,8 @@ export class TcpGame {
   readonly room: Room;
   private readonly members = new Map<string, Member>();
 
-  constructor(maxPlayers: number) {
+  /** @param moveRate moves per second a player may make (0: as many as it sends). */
+  constructor(maxPlayers: number, private readonly moveRate = 0) {
     // No map travels with `CONNECTED <name> END`: client and server both play on OPEN_FIELD.
     this.room = new Room(OPEN_FIELD, { maxPlayers });
   }
@@ -67,27 +73,28 @@ export class TcpGame {
     traffic.bytesIn += wireBytes(text);
     const parsed = parseMessage(text);
     if (parsed.ok) return { ok: true, message: parsed.value };
-    return { ok: false, reply: this.refuse(address, "MALFORMED", `${quote(text)}: ${parsed.error}`) };
+    return { ok: false, reply: this.refuse(address, parsed.code ?? "MALFORMED", `${quote(text)}: ${parsed.error}`) };
   }
 
   /** CONNECT: the reply, and the new member when the name was admitted. */
   join(name: string, address: string): { readonly reply: string; readonly member?: Member } {
     const joined = this.room.join(name);
     if (!joined.ok) return { reply: this.refuse(address, joined.code, `cannot join as ${name}`) };
-    const member: Member = { name, address, lastHeard: performance.now() };
+    const member: Member = { name, address, lastHeard: performance.now(), pace: new MovePace(this.moveRate) };
     this.members.set(name, member);
     log.join(`${name} joined from ${address} at (${joined.player.x},${joined.player.y}), ${this.count} playing`);
     return { reply: formatMessage({ type: "CONNECTED", name }), member };
   }
 
-  /** INPUT from a member: one move at once, answered with the whole state. */
+  /** INPUT from a member: one move at once if it keeps to the pace, answered with the whole state. */
   move(member: Member, message: InputMessage): string {
-    member.lastHeard = performance.now();
     const move = message.input as Move;
     if (!MOVES.includes(move) || message.seq !== undefined) {
       return this.refuse(member.address, "MALFORMED", `${member.name}: this step takes INPUT with one of ${MOVES.join(" ")}`);
     }
-    this.room.move(member.name, move);
+    member.lastHeard = performance.now(); // only a valid message counts as a sign of life
+    // Faster than --move-rate: answered all the same (the client sees where it is), not moved.
+    if (member.pace.take()) this.room.move(member.name, move);
     return formatState(formatPlayers(this.room.players));
   }
 
@@ -123,12 +130,18 @@ export class TcpGame {
   }
 }
 
-/** Writes one message; a client that does not read its replies (the kernel's buffer is full) is
- *  closed rather than waited for, so it cannot hold the server up. Returns whether it went out. */
-export function send(socket: Socket<unknown>, text: string, andClose = false): boolean {
+/** A reply as it goes on the wire, counted in `traffic`. */
+export function encodeReply(text: string): Uint8Array {
   const bytes = encodeText(text, ENCODING);
   traffic.messagesOut++;
   traffic.bytesOut += bytes.length;
+  return bytes;
+}
+
+/** Writes one message; a client that does not read its replies (the kernel's buffer is full) is
+ *  closed rather than waited for, so it cannot hold the server up. Returns whether it went out. */
+export function send(socket: Socket<unknown>, text: string, andClose = false): boolean {
+  const bytes = encodeReply(text);
   const written = andClose ? socket.end(bytes) : socket.write(bytes);
   if (written === bytes.length) return true;
   socket.end();
@@ -144,6 +157,10 @@ export interface ServerControls {
   /** Characters received but not yet a whole message, over every connection: a client that
    *  dribbles must not make this grow without bound. */
   buffered(): number;
+  /** Connections open per IP address, and the cap. */
+  readonly perAddress: AddressCounts;
+  /** Bytes of replies waiting for clients to read them, over every connection (step 03). */
+  queued?(): number;
   /** Removes a player at the operator's request. */
   kick(member: Member): void;
   /** Says goodbye where it can, closes every socket and exits 0. */
@@ -156,7 +173,8 @@ export function serveConsole(game: TcpGame, controls: ServerControls): void {
     list: { help: "players, their addresses and pings", run: () => game.list() },
     kick: {
       help: "kick <name>: remove a player",
-      run([name = ""]) {
+      run([name]) {
+        if (name === undefined) return ["kick needs a name: kick <name> (list shows who plays)"];
         const member = game.find(name);
         if (member === undefined) return [`nobody plays as ${JSON.stringify(name)}`];
         controls.kick(member);
@@ -164,10 +182,11 @@ export function serveConsole(game: TcpGame, controls: ServerControls): void {
       },
     },
     stats: {
-      help: "counts, to spot leaks: players, open sockets, timers; messages and bytes each way",
+      help: "counts, to spot leaks: players, open sockets, timers; messages and bytes each way; the most connections from one address, and the cap",
       run: () => [
         `players ${game.count}, sockets ${controls.sockets()}, timers ${controls.timers() + refusals.timers}, ` +
-          `in ${traffic.messagesIn} messages ${traffic.bytesIn} bytes, out ${traffic.messagesOut} messages ${traffic.bytesOut} bytes, buffered ${controls.buffered()}`,
+          `in ${traffic.messagesIn} messages ${traffic.bytesIn} bytes, out ${traffic.messagesOut} messages ${traffic.bytesOut} bytes, buffered ${controls.buffered()}` +
+          `${controls.queued ? `, queued ${controls.queued()}` : ""}, per-address ${controls.perAddress.busiest}/${controls.perAddress.max}`,
       ],
     },
     stop: {

@@ -1,14 +1,15 @@
-// The UDP server of the article, shared by steps 04 and 05: a main socket where clients knock with
+// The article's UDP server (step 04 on): a main socket where clients knock with
 // `CONNECT`, and one dedicated socket per client, bound on a port from the pool and announced in
 // `CONNECTED <port> ...`. What a step does with `INPUT` is the step's own business (its `onInput`);
 // everything about sessions lives here: who is where, binding a client to its address, timeouts,
 // refusals, the console's view.
-import { flag, hostFlag, portFlag, type Parsed } from "../../shared/plumbing/cli.ts";
+import { flag, hostFlag, portFlag, SECONDS, whole, type Parsed } from "../../shared/plumbing/cli.ts";
 import { addressOf, log, quote, refusals } from "../../shared/plumbing/log.ts";
 import { formatMessage, parseMessage, type ErrorCode, type Message } from "../../shared/wire/protocol.ts";
 import type { Room } from "../../shared/server/room.ts";
 import { startConsole, type ConsoleCommand } from "../../shared/server/console.ts";
-import { encode, MAX_CLIENT_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
+import { encode, MAX_CLIENT_MESSAGE, MAX_MESSAGES_PER_DATAGRAM, readDatagram } from "../../shared/wire/datagram.ts";
+import { listenOrExit } from "../../shared/server/listen-or-exit.ts";
 import { ignoreUnreachable, parsePortRange, PortPool, type UdpSocket } from "./port-pool.ts";
 import { RateLimiter } from "../../shared/server/rate-limit.ts";
 
@@ -17,9 +18,10 @@ export const udpServerFlags = {
   host: hostFlag,
   port: portFlag(9904),
   ports: flag("string", "", "dedicated ports FIRST-LAST (default 11000-11999, or chosen by the OS when --port is 0)"),
-  timeout: flag("number", 10, "seconds without a datagram before a client is dropped"),
-  "max-players": flag("number", 1000, "players at most"),
-  "rate-limit": flag("number", 1000, "datagrams per second from one IP address before the rest are dropped (0: no limit)"),
+  timeout: flag("number", 10, "seconds without a datagram before a client is dropped", SECONDS),
+  "max-players": flag("number", 1000, "players at most (each needs a port of its own)", whole(1, 65_535)),
+  "rate-limit": flag("number", 1000, "datagrams per second from one IP address before the rest are dropped (0: no limit)", whole(0, 1_000_000)),
+  "max-per-address": flag("number", 16, "players from one IP address at the same time; past it a newcomer from there gets ERROR SERVER_FULL", whole(1, 65_535)),
 };
 export const DEFAULT_PORTS = "11000-11999";
 
@@ -59,6 +61,9 @@ export interface DedicatedServerOptions<T> {
   readonly timeoutMs: number;
   /** Datagrams per second per IP address (0: no limit). */
   readonly rateLimit?: number;
+  /** Players from one IP address at most (joins being bound count too): without it, one address
+   *  could take every port of the pool and lock everybody else out. */
+  readonly maxPerAddress?: number;
   readonly newData: () => T;
   /** An `INPUT` from a client, already checked to come from its address. */
   readonly onInput: (client: Client<T>, input: Extract<Message, { type: "INPUT" }>) => void;
@@ -86,6 +91,8 @@ export class DedicatedPortServer<T> {
   readonly clients = new Map<string, Client<T>>();
   /** The same clients by address, plus the ones being bound. */
   private readonly byAddress = new Map<string, Client<T> | typeof PENDING>();
+  /** How many of those come from each IP address (a client's port does not matter: a new one is free). */
+  private readonly perIp = new Map<string, number>();
   readonly traffic: Traffic = { datagramsIn: 0, datagramsOut: 0, bytesIn: 0, bytesOut: 0, strangers: 0, refused: 0, sendErrors: 0 };
   readonly limiter: RateLimiter;
   private main!: UdpSocket;
@@ -141,6 +148,7 @@ export class DedicatedPortServer<T> {
     if (tell) this.send(client, encode(formatMessage({ type: "DISCONNECTED", name: client.name })));
     this.clients.delete(client.name);
     this.byAddress.delete(addressOf(client.address, client.port));
+    this.uncount(client.address);
     this.options.room.leave(client.name);
     this.options.onLeave?.(client);
     client.socket.close();
@@ -183,6 +191,7 @@ export class DedicatedPortServer<T> {
       `strangers=${t.strangers}`,
       `refused=${t.refused}`,
       `rate-limited=${this.limiter.dropped}`,
+      `per-address=${Math.max(0, ...this.perIp.values())}/${this.maxPerAddress}`,
       `send-errors=${t.sendErrors}`,
     ].join(" ");
   }
@@ -204,14 +213,15 @@ export class DedicatedPortServer<T> {
       kick: {
         help: "kick <name>: disconnect a player",
         run: ([name]) => {
-          const client = this.clients.get(name ?? "");
-          if (client === undefined) return [`no player ${JSON.stringify(name ?? "")} (try list)`];
+          if (name === undefined) return ["kick needs a name: kick <name> (list shows who plays)"];
+          const client = this.clients.get(name);
+          if (client === undefined) return [`no player ${JSON.stringify(name)} (try list)`];
           this.remove(client, "kicked");
           return [`kicked ${client.name}`];
         },
       },
       stats: {
-        help: "one line of figures: players, sockets, free ports, timers, datagrams",
+        help: "one line of figures: players, sockets, free ports, timers, datagrams; the most players from one address / the cap",
         run: () => [`stats: ${this.statsLine()} timers=${this.timers + (step.timers?.() ?? 0)}${step.stats?.() ?? ""}`],
       },
       stop: {
@@ -230,14 +240,15 @@ export class DedicatedPortServer<T> {
     this.traffic.datagramsIn++;
     if (!this.admit(this.main, address, port)) return;
     this.traffic.bytesIn += bytes.length;
-    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage);
+    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage, MAX_MESSAGES_PER_DATAGRAM);
+    const refuse = this.refuseOnce(this.main, address, port);
     for (const parsed of content.messages) {
-      if (!parsed.ok) this.refuse(this.main, address, port, "MALFORMED", parsed.error);
+      if (!parsed.ok) refuse(parsed.code ?? "MALFORMED", parsed.error);
       else if (parsed.value.type === "CONNECT") void this.connect(parsed.value.name, address, port);
       else if (parsed.value.type === "PING") this.reply(this.main, address, port, parsed.value);
-      else this.refuse(this.main, address, port, "NOT_CONNECTED", `${parsed.value.type} on the main port`);
+      else refuse("NOT_CONNECTED", `${parsed.value.type} on the main port`);
     }
-    if (content.broken) this.refuse(this.main, address, port, content.broken, quote(new TextDecoder().decode(bytes)));
+    if (content.broken) refuse(content.broken, quote(new TextDecoder().decode(bytes)));
   }
 
   private async connect(name: string, address: string, port: number): Promise<void> {
@@ -250,9 +261,14 @@ export class DedicatedPortServer<T> {
     }
     if (this.stopped) return;
     if (this.options.pool.available === 0) return this.refuse(this.main, address, port, "SERVER_FULL", "no free port");
+    const fromThere = this.perIp.get(address) ?? 0;
+    if (fromThere >= this.maxPerAddress) {
+      return this.refuse(this.main, address, port, "SERVER_FULL", `${fromThere} players from ${address}, --max-per-address is ${this.maxPerAddress}`);
+    }
     const joined = this.options.room.join(name);
     if (!joined.ok) return this.refuse(this.main, address, port, joined.code, `CONNECT ${name}`);
     this.byAddress.set(key, PENDING);
+    this.perIp.set(address, fromThere + 1);
     let client: Client<T> | undefined;
     const socket = await this.options.pool.bind(
       this.options.host,
@@ -262,6 +278,7 @@ export class DedicatedPortServer<T> {
       socket?.close();
       if (socket) this.options.pool.release(socket.port);
       this.byAddress.delete(key);
+      this.uncount(address);
       this.options.room.leave(name);
       return this.refuse(this.main, address, port, "SERVER_FULL", "no port could be bound");
     }
@@ -291,24 +308,33 @@ export class DedicatedPortServer<T> {
     }
     if (!this.admit(client.socket, address, port)) return;
     client.lastHeard = performance.now();
-    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage);
+    const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage, MAX_MESSAGES_PER_DATAGRAM);
+    const refuse = this.refuseOnce(client.socket, address, port);
     for (const parsed of content.messages) {
       if (!this.clients.has(client.name)) return; // it left earlier in this datagram
       if (!parsed.ok) {
-        this.refuse(client.socket, address, port, "MALFORMED", parsed.error);
+        refuse("MALFORMED", parsed.error);
         continue;
       }
       const m = parsed.value;
       if (m.type === "INPUT") this.options.onInput(client, m);
       else if (m.type === "PING") this.reply(client.socket, address, port, m);
       else if (m.type === "CONNECT") this.send(client, client.welcome);
-      else if (m.type !== "DISCONNECT") this.refuse(client.socket, address, port, "MALFORMED", `${m.type} is the server's message`);
-      else if (m.name !== client.name) this.refuse(client.socket, address, port, "NOT_YOURS", `DISCONNECT ${m.name} from ${client.name}`);
+      else if (m.type !== "DISCONNECT") refuse("MALFORMED", `${m.type} is the server's message`);
+      else if (m.name !== client.name) refuse("NOT_YOURS", `DISCONNECT ${m.name} from ${client.name}`);
       else this.remove(client, "left");
     }
-    if (content.broken && this.clients.has(client.name)) {
-      this.refuse(client.socket, address, port, content.broken, quote(new TextDecoder().decode(bytes)));
-    }
+    if (content.broken && this.clients.has(client.name)) refuse(content.broken, quote(new TextDecoder().decode(bytes)));
+  }
+
+  private get maxPerAddress(): number {
+    return this.options.maxPerAddress ?? Infinity;
+  }
+
+  private uncount(address: string): void {
+    const left = (this.perIp.get(address) ?? 0) - 1;
+    if (left > 0) this.perIp.set(address, left);
+    else this.perIp.delete(address);
   }
 
   private dropSilent(): void {
@@ -328,6 +354,15 @@ export class DedicatedPortServer<T> {
   /** Refuses something a client sent on its dedicated socket. */
   refuseFrom(client: Client<T>, code: ErrorCode, detail: string): void {
     this.refuse(client.socket, client.address, client.port, code, detail);
+  }
+
+  /** Refuses at most once: a datagram of a thousand bad messages gets one ERROR, not a thousand. */
+  private refuseOnce(socket: UdpSocket, address: string, port: number): (code: ErrorCode, detail: string) => void {
+    let refused = false;
+    return (code, detail) => {
+      if (!refused) this.refuse(socket, address, port, code, detail);
+      refused = true;
+    };
   }
 
   private refuse(socket: UdpSocket, address: string, port: number, code: ErrorCode, detail: string): void {
@@ -371,8 +406,10 @@ export async function serveFromFlags<T>(flags: Parsed<typeof udpServerFlags>, ro
     console.error(pool);
     process.exit(2);
   }
-  const server = new DedicatedPortServer<T>({ ...flags, pool, room, timeoutMs: flags.timeout * 1000, rateLimit: flags["rate-limit"], ...hooks });
-  await server.start();
+  const server = new DedicatedPortServer<T>({
+    ...flags, pool, room, timeoutMs: flags.timeout * 1000, rateLimit: flags["rate-limit"], maxPerAddress: flags["max-per-address"], ...hooks,
+  });
+  await listenOrExit(flags.host, flags.port, () => server.start()); // a busy port: one line, exit 1
   const stop = () => {
     hooks.onStop?.();
     server.stop();

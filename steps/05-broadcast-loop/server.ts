@@ -21,7 +21,7 @@ const flags = cli({
   flags: {
     ...udpServerFlags,
     ...ownPorts(9905, POOL),
-    tick: flag("number", 30, "ticks per second: state updates sent to every client"),
+    tick: flag("number", 30, "ticks per second: state updates sent to every client", { min: 1, max: 1000 }),
   },
 });
 

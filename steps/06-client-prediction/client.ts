@@ -28,8 +28,8 @@ const KEEP_ALIVE_MS = 1000;
 const TITLE = "06 client prediction";
 
 export const predictionFlags = {
-  tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace"),
-  "interp-ms": flag("number", 100, "draw the other players this many ms in the past, between two states"),
+  tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace", { min: 1, max: 1000 }),
+  "interp-ms": flag("number", 100, "draw the other players this many ms in the past, between two states", { min: 0, max: 5000 }),
   "no-predict": flag("boolean", false, "draw the own square where the server last said (as step 05)"),
   "no-reconcile": flag("boolean", false, "predict, but jump to the server's square on every state (no replay)"),
   "no-interp": flag("boolean", false, "draw the other players where the newest state says (as step 05)"),

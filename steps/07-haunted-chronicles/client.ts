@@ -15,7 +15,7 @@ import { Predictor } from "./prediction.ts";
 import type { PlayOptions } from "../../shared/client/main.ts";
 import type { Session } from "../../shared/client/session.ts";
 import { gameBotSession } from "./game-bot.ts";
-import { gameNotes } from "./hud.ts";
+import { gameNotes, rosterAfter, sightLimits } from "./hud.ts";
 import { SPEEDS, teamOfColor } from "./rules.ts";
 import type { Polygon } from "./geometry/types.ts";
 import { formatMessage, isPhase, type Action, type Message, type Move, type PhaseMessage, type Player, type Welcome } from "./messages.ts";
@@ -69,6 +69,8 @@ class PredictingClient {
   private players: readonly Player[];
   /** The darkness to draw, during a round. */
   private shades: readonly Polygon[] | undefined;
+  /** Everyone in the game as far as we can tell: during a round the STATE lists only who we see. */
+  private roster: ReadonlySet<string>;
   private phase: PhaseMessage | undefined;
   /** A phase read before its STATE (same datagram): taken with it. */
   private phaseComing: PhaseMessage | undefined;
@@ -101,6 +103,7 @@ class PredictingClient {
     this.tickMs = 1000 / (options.tick ?? 30);
     this.others = new Interpolator({ tickMs: this.tickMs, delayMs: options["interp-ms"] ?? 100, snapPx: SNAP_PX });
     this.players = welcome.players;
+    this.roster = new Set(welcome.players.map((p) => p.name));
     const spawn = this.players.find((p) => p.name === this.me);
     this.predictor = spawn === undefined ? undefined : new Predictor(spawn);
   }
@@ -183,6 +186,7 @@ class PredictingClient {
       this.acked = Math.max(this.acked, m.ack ?? 0);
       this.players = m.players;
       this.shades = m.shades;
+      this.roster = rosterAfter(this.roster, m);
       this.phase = this.phaseComing ?? this.phase;
       this.status = "playing";
       this.others.push({ tick: this.tick, players: this.players.filter((p) => p.name !== this.me) }, now);
@@ -202,7 +206,11 @@ class PredictingClient {
   private view(now: number): ClientView {
     const mine = this.predictor?.position;
     const rest = this.interpolateEntities(now);
-    const hud = { title: TITLE, status: this.status, tick: this.tick, notes: gameNotes(this.phase, this.me, this.players), ...(this.pingMs === undefined ? {} : { pingMs: this.pingMs }) };
+    const hud = {
+      title: TITLE, status: this.status, tick: this.tick, notes: gameNotes(this.phase, this.me, this.players),
+      ...(sightLimits(this.shades) ? { online: this.roster.size } : {}), // "6 online, 2 in sight"
+      ...(this.pingMs === undefined ? {} : { pingMs: this.pingMs }),
+    };
     return {
       me: this.me,
       size: this.welcome.size,
@@ -228,8 +236,8 @@ class PredictingClient {
 export const botSession = gameBotSession;
 
 export const gameFlags = {
-  tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace"),
-  "interp-ms": flag("number", 100, "draw the other players this many ms in the past, between two states"),
+  tick: flag("number", 30, "the server's ticks per second: the client predicts at the same pace", { min: 1, max: 1000 }),
+  "interp-ms": flag("number", 100, "draw the other players this many ms in the past, between two states", { min: 0, max: 5000 }),
 };
 
 if (import.meta.main) {

@@ -34,6 +34,9 @@ export type MessageType = Message["type"];
 
 export const KEYWORDS: readonly string[] = [...base.KEYWORDS, "SHADES", "LOBBY", "GAME", "TRANSITION_LOBBY_GAME", "TRANSITION_GAME_LOBBY"];
 
+/** The protocol's rules for a name, with the game's words among the keywords (no player `LOBBY`). */
+export const checkName = (name: string): Parsed<string> => base.checkName(name, KEYWORDS);
+
 export const isPhase = (m: Message): m is PhaseMessage =>
   m.type === "LOBBY" || m.type === "GAME" || m.type === "TRANSITION_LOBBY_GAME" || m.type === "TRANSITION_GAME_LOBBY";
 

@@ -4,7 +4,7 @@
 //   lobby ──(everyone ready, both teams non-empty)──> countdown ──(5 s)──> game
 //     ^            <──(anything breaks that)──                              │
 //     └──────────── over (5 s, who won; then everyone unready, respawned) <─┘
-//                   (every hider caught: seekers win; time out: hiders win)
+//                   (every hider caught or gone: seekers win; time out: hiders win)
 //
 // The team travels in the player's colour, as in the original: red seekers, blue hiders, grey for
 // nobody's; a caught player keeps its team's colour, dimmed. Caught players cannot move and are no
@@ -33,11 +33,13 @@ export interface Member {
 }
 
 export type Winner = "SEEKERS" | "HIDERS";
+/** Why a round ended: every hider caught, the last free hider left the game, or the time ran out. */
+export type Ending = "caught" | "left" | "time";
 export type Phase =
   | { readonly kind: "lobby" }
   | { readonly kind: "countdown"; readonly endsAt: number } // TRANSITION_LOBBY_GAME
   | { readonly kind: "game"; readonly endsAt: number } // GAME <seconds left>
-  | { readonly kind: "over"; readonly winner: Winner; readonly endsAt: number }; // TRANSITION_GAME_LOBBY
+  | { readonly kind: "over"; readonly winner: Winner; readonly why: Ending; readonly endsAt: number }; // TRANSITION_GAME_LOBBY
 
 export interface GameOptions {
   readonly tickHz: number;
@@ -101,7 +103,7 @@ export function leave(game: Game, name: string): Game {
   const members = new Map(game.members);
   members.delete(name);
   const world = { ...game.world, players: game.world.players.filter((p) => p.name !== name) };
-  return settle({ ...game, world, members });
+  return settle({ ...game, world, members }, "left");
 }
 
 // ---------------------------------------------------------------- the lobby
@@ -139,18 +141,18 @@ export function everyoneReady(game: Game): boolean {
 
 /** After any change: in the lobby, the countdown runs exactly while everyone is ready (a new
  *  player, an unready one or a team left empty cancels it); in a game, it may have been won. */
-function settle(game: Game): Game {
+function settle(game: Game, hidersGone: Ending = "caught"): Game {
   const phase = game.phase;
   if (phase.kind === "lobby" && everyoneReady(game)) return { ...game, phase: { kind: "countdown", endsAt: game.tick + ticks(game, game.options.transitionSeconds) } };
   if (phase.kind === "countdown" && !everyoneReady(game)) return { ...game, phase: { kind: "lobby" } };
   if (phase.kind === "game") {
-    if (count(game, "HIDERS", false) === 0) return over(game, "SEEKERS");
-    if (game.tick >= phase.endsAt) return over(game, "HIDERS");
+    if (count(game, "HIDERS", false) === 0) return over(game, "SEEKERS", hidersGone);
+    if (game.tick >= phase.endsAt) return over(game, "HIDERS", "time");
   }
   return game;
 }
 
-const over = (game: Game, winner: Winner): Game => ({ ...game, phase: { kind: "over", winner, endsAt: game.tick + ticks(game, game.options.transitionSeconds) } });
+const over = (game: Game, winner: Winner, why: Ending): Game => ({ ...game, phase: { kind: "over", winner, why, endsAt: game.tick + ticks(game, game.options.transitionSeconds) } });
 
 // ---------------------------------------------------------------- one tick
 
@@ -219,6 +221,12 @@ function backToLobby(game: Game, random: () => number): Game {
 
 // ---------------------------------------------------------------- what the clients are told
 
+/** Who won, and why: the round's last words. */
+const ENDINGS: Record<Ending, string> = {
+  caught: "Seekers_won:_every_hider_was_caught!",
+  left: "Seekers_won:_the_last_hider_left!",
+  time: "Hiders_won:_time_is_up!",
+};
 const seconds = (game: Game, endsAt: number): number => Math.max(0, endsAt - game.tick) / game.options.tickHz;
 const oneDecimal = (s: number): string => (Math.round(s * 10) / 10).toFixed(1);
 
@@ -235,8 +243,7 @@ export function phaseMessage(game: Game): Message {
     case "game":
       return { type: "GAME", secondsLeft: Math.round(seconds(game, phase.endsAt) * 10) / 10 };
     case "over": {
-      const who = phase.winner === "SEEKERS" ? "Seekers_won:_every_hider_was_caught!" : "Hiders_won:_time_is_up!";
-      return { type: "TRANSITION_GAME_LOBBY", text: `${who}_Back_to_the_lobby_in_${oneDecimal(seconds(game, phase.endsAt))}s` };
+      return { type: "TRANSITION_GAME_LOBBY", text: `${ENDINGS[phase.why]}_Back_to_the_lobby_in_${oneDecimal(seconds(game, phase.endsAt))}s` };
     }
   }
 }
@@ -244,7 +251,8 @@ export function phaseMessage(game: Game): Message {
 /** The same game with one player moved to (x, y), if that place is free; undefined if not. */
 export function place(game: Game, name: string, x: number, y: number): Game | undefined {
   const me = game.world.players.find((p) => p.name === name);
-  if (me === undefined) return undefined;
+  // Positions are whole pixels: NaN would pass every overlap test (each comparison is false).
+  if (me === undefined || !Number.isInteger(x) || !Number.isInteger(y)) return undefined;
   const others = { ...game.world, players: game.world.players.filter((p) => p !== me) };
   const moved = { ...me, x, y };
   if (!isFree(others, moved)) return undefined;

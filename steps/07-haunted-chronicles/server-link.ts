@@ -2,7 +2,9 @@
 // dedicated port it was given. UDP promises nothing, so every exchange that must happen (joining,
 // leaving) is retried a bounded number of times, and every wait has a timeout.
 import { refusal } from "../../shared/client/refusal.ts";
-import { formatMessage, parseMessage, type Message, type Welcome } from "./messages.ts";
+import { quote } from "../../shared/plumbing/log.ts";
+import { stateProblem, welcomeProblem } from "../../shared/client/untrusted.ts";
+import { checkName, formatMessage, parseMessage, type Message, type Welcome } from "./messages.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
 import type { udp } from "bun";
 
@@ -32,6 +34,13 @@ export class ServerLink {
   private readonly waiters = new Set<Waiter>();
   /** Datagrams that did not come from the server, or that we could not read. */
   ignored = 0;
+  /** The first datagram from the server's address that was not this protocol: what to tell the
+   *  player instead of "no answer" (another program on that port, or another version of the game). */
+  private unreadable: Uint8Array | undefined;
+  /** The welcome's map: every STATE's squares must fit it (shared/client/untrusted.ts). */
+  private map: Welcome["size"] | undefined;
+  /** STATEs refused for squares that do not fit the map: the first is said, the rest counted. */
+  refused = 0;
 
   private constructor(private readonly socket: UdpSocket, private readonly address: string, private readonly mainPort: number) {}
 
@@ -83,18 +92,30 @@ export class ServerLink {
 
   /** Knocks on the main port until the server answers: the welcome, or a sentence saying why not. */
   async connect(name: string, tries = CONNECT_TRIES): Promise<Welcome | string> {
+    // The server's own rules for a name, checked before sending: said now, and exactly.
+    const valid = checkName(name);
+    if (!valid.ok) return `the name ${name} cannot be used: ${valid.error}`;
     const pick = (m: Message) =>
       m.type === "ERROR" ? m : m.type === "CONNECTED" && m.welcome !== undefined && m.name === name ? m.welcome : undefined;
     for (let i = 0; i < tries; i++) {
       this.send({ type: "CONNECT", name });
       const answer = await this.waitFor(pick, CONNECT_TIMEOUT_MS);
+      if (answer === undefined && this.unreadable !== undefined) return this.speaksSomethingElse(this.unreadable);
       if (answer === undefined) continue;
       if ("code" in answer) return refusal(answer.code, name);
+      const problem = welcomeProblem(answer);
+      if (problem !== undefined) return `the server at ${this.address}:${this.mainPort} sent a game this client cannot play: ${problem}`;
+      this.map = answer.size;
       this.dedicated = answer.port;
       return answer;
     }
     const waited = (tries * CONNECT_TIMEOUT_MS) / 1000;
     return `no answer from ${this.address}:${this.mainPort} after ${tries} tries in ${waited} s: is the server running?`;
+  }
+
+  private speaksSomethingElse(bytes: Uint8Array): string {
+    const start = quote(new TextDecoder().decode(bytes.subarray(0, 60)), 40);
+    return `the server at ${this.address}:${this.mainPort} answered ${start}: it speaks something else, not this game (another program on that port, or another version of the game?)`;
   }
 
   /** Says goodbye, a few times if needed; true once the server confirmed. */
@@ -116,6 +137,15 @@ export class ServerLink {
     this.socket.close();
   }
 
+  /** A STATE with a square that does not fit the map is dropped whole: a client that predicts
+   *  would otherwise run its simulation on it. One line says so, once, not once per datagram. */
+  private refuses(m: Message): boolean {
+    const why = m.type === "STATE" && this.map !== undefined ? stateProblem(m.players, this.map) : undefined;
+    if (why === undefined) return false;
+    if (this.refused++ === 0) console.error(`refused a STATE from the server: ${why} (the same again is dropped without a word)`);
+    return true;
+  }
+
   private receive(bytes: Uint8Array, port: number, address: string): void {
     // Only the server speaks to us: from its main port, or from our dedicated port.
     if (address !== this.address || (port !== this.mainPort && port !== this.dedicated)) {
@@ -123,11 +153,14 @@ export class ServerLink {
       return;
     }
     this.lastHeardAt = performance.now();
-    for (const parsed of readDatagram(bytes, MAX_SERVER_MESSAGE, parseMessage).messages) {
+    const content = readDatagram(bytes, MAX_SERVER_MESSAGE, parseMessage);
+    if (content.broken !== undefined || content.messages.some((m) => !m.ok)) this.unreadable ??= bytes;
+    for (const parsed of content.messages) {
       if (!parsed.ok) {
         this.ignored++;
         continue;
       }
+      if (this.refuses(parsed.value)) continue;
       for (const w of this.waiters) {
         const picked = w.pick(parsed.value);
         if (picked === undefined) continue;

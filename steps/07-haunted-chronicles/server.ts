@@ -3,7 +3,7 @@
 // is the game: a lobby where players pick a team and get ready, a timed round of hide-and-seek, and
 // back to the lobby (shared/game/rules.ts, pure). And per-player sight: during the round each
 // player is sent only the squares it can see, with the shadows to draw (shared/game/view.ts).
-import { cli, flag } from "../../shared/plumbing/cli.ts";
+import { cli, flag, whole } from "../../shared/plumbing/cli.ts";
 import { GameRoom } from "./game-room.ts";
 import { phaseMessage, type Phase } from "./rules.ts";
 import { shadesOf, sightApplies, visibleTo } from "./view.ts";
@@ -25,11 +25,11 @@ const flags = cli({
   flags: {
     ...udpServerFlags,
     ...ownPorts(9907, POOL),
-    tick: flag("number", 30, "ticks per second: state updates sent to every client"),
-    "game-seconds": flag("number", 20, "seconds the seekers have to catch every hider"),
-    "transition-seconds": flag("number", 5, "seconds of countdown before a game, and of results after it"),
-    seed: flag("number", 0, "seed for the spawn places, so a run can be replayed (0: random)"),
-    view: flag("number", 0, "outside a round, send each client only the players within PX pixels of it (0: everyone)"),
+    tick: flag("number", 30, "ticks per second: state updates sent to every client", { min: 1, max: 1000 }),
+    "game-seconds": flag("number", 20, "seconds the seekers have to catch every hider", { min: 1, max: 86_400 }),
+    "transition-seconds": flag("number", 5, "seconds of countdown before a game, and of results after it", { min: 0, max: 3600 }),
+    seed: flag("number", 0, "seed for the spawn places, so a run can be replayed (0: random)", whole(0, 2 ** 32 - 1)),
+    view: flag("number", 0, "outside a round, send each client only the players within PX pixels of it (0: everyone)", { min: 0, max: 100_000 }),
   },
 });
 
@@ -69,7 +69,7 @@ const server = await serveFromFlags<{ seq: number }>(withPool(flags, POOL), room
   commands: {
     place: {
       help: "place <name> <x> <y>: put a player on a free spot (tests, demonstrations)",
-      run: ([name, x, y]) => [room.place(name ?? "", Number(x), Number(y)) ? `placed ${name} at (${x},${y})` : `cannot place ${JSON.stringify(name ?? "")} there`],
+      run: ([name, x, y, ...more]) => [placeCommand(name, x, y, more.length)],
     },
     teams: {
       help: "the phase, and every player's team, readiness and whether caught",
@@ -80,6 +80,17 @@ const server = await serveFromFlags<{ seq: number }>(withPool(flags, POOL), room
     },
   },
 });
+
+/** The console's `place`: each argument checked, and a refusal that says which one is wrong. */
+function placeCommand(name: string | undefined, x: string | undefined, y: string | undefined, extra: number): string {
+  if (name === undefined || y === undefined || extra > 0) return "place needs a name and a position: place <name> <x> <y>";
+  if (!room.game.members.has(name)) return `nobody plays as ${name} (try list)`;
+  const at = [x, y].map((word) => (/^\d{1,9}$/.test(word ?? "") ? Number(word) : NaN));
+  if (at.some(Number.isNaN)) return `x and y are whole numbers of pixels, got ${JSON.stringify(x)} ${JSON.stringify(y)}`;
+  const [px, py] = at as [number, number];
+  if (!room.place(name, px, py)) return `cannot place ${name} at (${px},${py}): off the map, or a wall or a player is there`;
+  return `placed ${name} at (${px},${py})`;
+}
 
 /** Shadows depend only on where the viewer stands (walls never move): formatted once per place.
  *  A hider keeping still, which is most of hiding, costs nothing after the first tick. */

@@ -136,7 +136,7 @@ export function udpStepSuite(step: UdpStep): void {
 
     test("hundreds of connects and disconnects (some vanish): every port comes back, no socket is left", async () => {
       const range = randomPortRange(64);
-      const { server, port } = await startServer(serverScript, ["--ports", range.flag, "--timeout", "1"]);
+      const { server, port } = await startServer(serverScript, ["--ports", range.flag, "--timeout", "1", "--max-per-address", "64"]);
       let vanished = 0;
       for (let batch = 0; batch < 15; batch++) {
         await Promise.all(

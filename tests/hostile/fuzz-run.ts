@@ -74,7 +74,8 @@ export async function fuzzServer(target: Target, plan: FuzzPlan): Promise<void> 
     const seconds = (performance.now() - started) / 1000;
     const stillReady = await lockout?.ready();
     await lockout?.leave();
-    const reports = await Promise.all(players.map((p) => p.stop()));
+    // Each plays on, if it must, until it has made 6 moves: a number of moves, not of moves in a time.
+    const reports = await Promise.all(players.map((p) => p.stop(6)));
     const crashed = crashes(server);
     const leaks = crashed.length > 0 ? ["(crashed)"] : await leftovers(target, server, base);
     const checked = reports.reduce((sum, r) => sum + r.checked, 0);

@@ -13,6 +13,7 @@ import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 import { encode, MAX_SERVER_MESSAGE, readDatagram } from "../../shared/wire/datagram.ts";
 import { ignoreUnreachable } from "../../steps/04-udp-dedicated-ports/port-pool.ts";
 import { oneShot } from "../helpers/tcp-game.ts";
+import { moveRateFlag } from "../../shared/server/pace.ts";
 import type { Target } from "./harness.ts";
 
 export interface HonestReport {
@@ -26,9 +27,14 @@ export interface HonestReport {
 }
 
 export interface HonestPlayer {
-  /** Plays one more exchange after the attack (the server must still answer), leaves, reports. */
-  stop(): Promise<HonestReport>;
+  /** Plays on until it has checked `atLeast` moves in all (a number of moves, however long they
+   *  take), then one more exchange (the server must still answer after the attack); leaves, reports. */
+  stop(atLeast?: number): Promise<HonestReport>;
 }
+
+/** The request/response servers (02-04) move a square at most --move-rate times a second: an
+ *  honest player waits that long after each answer, so every move it makes is applied. */
+const PACE_MS = 1000 / moveRateFlag.default + 1;
 
 const MOVES: readonly Move[] = ["L", "R", "U", "D", "."];
 
@@ -73,16 +79,18 @@ class RequestChecker {
   }
 }
 
-/** Runs `exchange` again and again until stopped, then once more. */
-function loop(exchange: () => Promise<void>, finish: () => Promise<HonestReport>): HonestPlayer {
+/** Runs `exchange` again and again until stopped, on until `checked()` reaches what `stop` asks
+ *  for (bounded: a standing move checks nothing), then once more. */
+function loop(exchange: () => Promise<void>, finish: () => Promise<HonestReport>, checked: () => number): HonestPlayer {
   let stopping = false;
   const running = (async () => {
     while (!stopping) await exchange();
   })();
   return {
-    async stop() {
+    async stop(atLeast = 0) {
       stopping = true;
       await running;
+      for (let i = 0; checked() < atLeast && i < 20 * atLeast; i++) await exchange();
       await exchange(); // the server must still answer after the attack
       return finish();
     },
@@ -103,6 +111,7 @@ export async function startHonest(target: Target, port: number, name: string, ra
           if (answer !== want) problems.push(`echo ${i}: ${JSON.stringify(answer.slice(0, 100))}`);
         },
         async () => ({ name, checked: i, unchecked: 0, problems }),
+        () => i,
       );
     }
     case "named": {
@@ -112,6 +121,7 @@ export async function startHonest(target: Target, port: number, name: string, ra
       checker.check(".", await oneShot(port, `INPUT ${name} . END`));
       return loop(
         async () => {
+          await Bun.sleep(PACE_MS);
           const move = pick();
           checker.check(move, await oneShot(port, `INPUT ${name} ${move} END`));
         },
@@ -120,6 +130,7 @@ export async function startHonest(target: Target, port: number, name: string, ra
           if (bye !== `DISCONNECTED ${name} END`) checker.problems.push(`DISCONNECT answered ${bye}`);
           return checker.report();
         },
+        () => checker.checked,
       );
     }
     case "connection": {
@@ -132,6 +143,7 @@ export async function startHonest(target: Target, port: number, name: string, ra
       checker.check(".", await ask("INPUT . END"));
       return loop(
         async () => {
+          await Bun.sleep(PACE_MS);
           const move = pick();
           checker.check(move, await ask(`INPUT ${move} END`));
         },
@@ -141,6 +153,7 @@ export async function startHonest(target: Target, port: number, name: string, ra
           c.close();
           return checker.report();
         },
+        () => checker.checked,
       );
     }
     case "request":
@@ -234,12 +247,16 @@ async function startUdpRequest(port: number, name: string, pick: () => Move): Pr
   };
   await exchange(".");
   return loop(
-    () => exchange(pick()),
+    async () => {
+      await Bun.sleep(PACE_MS);
+      await exchange(pick());
+    },
     async () => {
       if (!(await client.leave(name))) checker.problems.push("DISCONNECT never confirmed");
       client.close();
       return checker.report();
     },
+    () => checker.checked,
   );
 }
 
@@ -310,10 +327,14 @@ async function startUdpSequenced(port: number, name: string, random: Random, lob
       else if (acked < seq) client.send({ type: "INPUT", input: move, seq });
     }
   };
-  return loop(exchange, async () => {
-    if (checked === 0) problems.push("no tick could be checked");
-    if (!(await client.leave(name))) problems.push("DISCONNECT never confirmed");
-    client.close();
-    return { name, checked, unchecked, problems };
-  });
+  return loop(
+    exchange,
+    async () => {
+      if (checked === 0) problems.push("no tick could be checked");
+      if (!(await client.leave(name))) problems.push("DISCONNECT never confirmed");
+      client.close();
+      return { name, checked, unchecked, problems };
+    },
+    () => checked,
+  );
 }

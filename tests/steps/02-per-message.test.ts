@@ -11,7 +11,7 @@ test("three bots play at once, each ends where the server had it, and nothing is
   botsAgreeWithServer(SERVER, CLIENT));
 
 test("every INPUT moves the square exactly as the shared simulation does", async () => {
-  const { port } = await startServer(SERVER);
+  const { port } = await startServer(SERVER, ["--move-rate", "0"]); // as fast as the test sends them
   expect(await oneShot(port, "CONNECT Walker END")).toBe("CONNECTED Walker END");
   await walkMatchesSimulation((move) => oneShot(port, `INPUT Walker ${move} END`), "Walker");
   expect(await oneShot(port, "DISCONNECT Walker END")).toBe("DISCONNECTED Walker END");

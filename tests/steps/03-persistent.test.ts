@@ -24,7 +24,7 @@ test("three bots play at once, each ends where the server had it, and nothing is
   botsAgreeWithServer(SERVER, CLIENT));
 
 test("every INPUT moves the square exactly as the shared simulation does", async () => {
-  const { port } = await startServer(SERVER);
+  const { port } = await startServer(SERVER, ["--move-rate", "0", "--rate-limit", "0"]); // as fast as the test sends them
   const c = await connect(port);
   expect(await c.ask("CONNECT Walker END")).toBe("CONNECTED Walker END");
   await walkMatchesSimulation((move) => c.ask(`INPUT ${move} END`), "Walker");
