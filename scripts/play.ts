@@ -25,7 +25,8 @@ function fail(text: string): never {
 }
 const wanted = take("--step");
 const botCount = Number(take("--bots") ?? 3);
-if (!Number.isInteger(botCount) || botCount < 0) fail("--bots expects a whole number of bots");
+// Everyone here plays from one address, and a server admits 16 players per address (--max-per-address).
+if (!Number.isInteger(botCount) || botCount < 0 || botCount > 15) fail("--bots expects a whole number of bots from 0 to 15 (you and the bots share one address; a server takes 16 from one)");
 const serverPort = Number(take("--server-port") ?? 0);
 if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) fail("--server-port expects a port, 0 to 65535");
 const logDir = take("--logs") ?? join(import.meta.dir, "..");
