@@ -53,11 +53,15 @@ export interface Welcome {
   readonly size: Size;
   readonly walls: readonly Wall[];
   readonly players: readonly Player[];
+  /** From step 05: a random number the client echoes (`PING <proof>`) on its dedicated port, to
+   *  prove it hears us before the server streams it anything (a CONNECT's source may be forged). */
+  readonly proof?: number;
 }
 
 export type Message =
   | { readonly type: "CONNECT"; readonly name: string }
-  /** `CONNECTED <name> END` (TCP steps) or `CONNECTED <port> <name> <size> WALLS <walls> STATE <players> END`. */
+  /** `CONNECTED <name> END` (TCP steps) or `CONNECTED <port> <name> <size> WALLS <walls> STATE <players> END`,
+   *  with `PROOF <n>` before `END` from step 05. */
   | { readonly type: "CONNECTED"; readonly name: string; readonly welcome?: Welcome }
   /** `INPUT <input> END`; `INPUT <name> <input> END` when the connection cannot say who sends (step 02);
    *  `INPUT <input> SEQ <n> END` when inputs are numbered and acknowledged (step 05 on). */
@@ -73,7 +77,7 @@ export type Message =
 export type MessageType = Message["type"];
 export const KEYWORDS: readonly string[] = [
   "CONNECT", "CONNECTED", "INPUT", "STATE", "DISCONNECT", "DISCONNECTED", "PING", "ERROR",
-  "WALLS", "SEQ", "TICK", "ACK", "END",
+  "WALLS", "PROOF", "SEQ", "TICK", "ACK", "END",
 ];
 
 /** A parse result. A failure may name the refusal a server should answer with (`CONNECT 9lives END`
@@ -123,7 +127,8 @@ export function formatMessage(m: Message): string {
     case "CONNECTED": {
       const w = m.welcome;
       if (w === undefined) return `CONNECTED ${m.name} END`;
-      return `CONNECTED ${w.port} ${m.name} ${formatSize(w.size)} WALLS ${formatList(w.walls, formatWall)} STATE ${formatPlayers(w.players)} END`;
+      const proof = w.proof === undefined ? "" : ` PROOF ${w.proof}`;
+      return `CONNECTED ${w.port} ${m.name} ${formatSize(w.size)} WALLS ${formatList(w.walls, formatWall)} STATE ${formatPlayers(w.players)}${proof} END`;
     }
     case "INPUT": {
       const who = m.name === undefined ? "" : `${m.name} `;
@@ -383,8 +388,11 @@ function parseConnected(rest: readonly string[]): Parsed<Message> {
     const name = parseName(rest[0]);
     return name.ok ? ok({ type: "CONNECTED", name: name.value }) : name;
   }
-  // CONNECTED <port> <name> <size> WALLS <walls> STATE <players>
-  if (rest.length !== 7 || rest[3] !== "WALLS" || rest[5] !== "STATE") return fail("CONNECTED has an unexpected shape");
+  // CONNECTED <port> <name> <size> WALLS <walls> STATE <players> [PROOF <n>]
+  if (rest.length < 7 || rest[3] !== "WALLS" || rest[5] !== "STATE") return fail("CONNECTED has an unexpected shape");
+  const extra = trailer(rest.slice(7), ["PROOF"]);
+  if (!extra.ok) return extra;
+  const proof = extra.value.get("PROOF");
   const port = int(rest[0], 1, 65535, "port");
   if (!port.ok) return port;
   const name = parseName(rest[1]);
@@ -400,6 +408,6 @@ function parseConnected(rest: readonly string[]): Parsed<Message> {
   return ok({
     type: "CONNECTED",
     name: name.value,
-    welcome: { port: port.value, size: size.value, walls: walls.value, players: players.value },
+    welcome: { port: port.value, size: size.value, walls: walls.value, players: players.value, ...(proof === undefined ? {} : { proof }) },
   });
 }

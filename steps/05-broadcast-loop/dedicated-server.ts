@@ -2,13 +2,14 @@
 // `CONNECT`, and one dedicated socket per client, bound on a port from the pool and announced in
 // `CONNECTED <port> ...`. What a step does with `INPUT` is the step's own business (its `onInput`);
 // everything about sessions lives here: who is where, binding a client to its address, timeouts,
-// refusals, the console's view.
+// refusals, the console's view. From step 05 a session streams nothing until its client has proved
+// that it hears us, by echoing the number its welcome carried (see `proves`).
 import { flag, hostFlag, portFlag, SECONDS, whole, type Parsed } from "../../shared/plumbing/cli.ts";
 import { addressOf, log, quote, refusals } from "../../shared/plumbing/log.ts";
 import { formatMessage, parseMessage, type ErrorCode, type Message } from "../../shared/wire/protocol.ts";
 import type { Room } from "../../shared/server/room.ts";
 import { startConsole, type ConsoleCommand } from "../../shared/server/console.ts";
-import { encode, MAX_CLIENT_MESSAGE, MAX_MESSAGES_PER_DATAGRAM, readDatagram } from "../../shared/wire/datagram.ts";
+import { encode, MAX_CLIENT_MESSAGE, MAX_MESSAGES_PER_DATAGRAM, readDatagram, type DatagramContent } from "../../shared/wire/datagram.ts";
 import { listenOrExit } from "../../shared/server/listen-or-exit.ts";
 import { ignoreUnreachable, parsePortRange, PortPool, type UdpSocket } from "./port-pool.ts";
 import { RateLimiter } from "../../shared/server/rate-limit.ts";
@@ -44,6 +45,9 @@ export interface Client<T> {
   readonly socket: UdpSocket;
   /** The `CONNECTED` reply, kept to answer a repeated `CONNECT` the same way. */
   readonly welcome: Uint8Array;
+  /** The random number in the welcome (`PROOF <n>`), and whether the client has echoed it. */
+  readonly proof: number;
+  proven: boolean;
   lastHeard: number;
   /** What the step keeps per client (its last input number, say). */
   readonly data: T;
@@ -124,9 +128,10 @@ export class DedicatedPortServer<T> {
     this.sweep = setInterval(() => this.dropSilent(), every);
   }
 
-  /** Sends on the client's dedicated socket. */
+  /** Sends on the client's dedicated socket, once the client has proved its address: before that,
+   *  the address may be a victim's, forged in a CONNECT, and every tick's STATE would flood it. */
   send(client: Client<T>, bytes: Uint8Array): void {
-    this.sendTo(client.socket, client.address, client.port, bytes);
+    if (client.proven) this.sendTo(client.socket, client.address, client.port, bytes);
   }
 
   private sendTo(socket: UdpSocket, address: string, port: number, bytes: Uint8Array): void {
@@ -283,16 +288,18 @@ export class DedicatedPortServer<T> {
       return this.refuse(this.main, address, port, "SERVER_FULL", "no port could be bound");
     }
     const room = this.options.room;
+    // Unguessable (crypto, not Math.random): whoever echoes it has read the welcome at that address.
+    const proof = crypto.getRandomValues(new Uint32Array(1))[0]! >>> 1;
     const welcome = encode(formatMessage({
       type: "CONNECTED",
       name,
-      welcome: { port: socket.port, size: room.state.size, walls: room.state.walls, players: room.players },
+      welcome: { port: socket.port, size: room.state.size, walls: room.state.walls, players: room.players, proof },
     }));
-    client = { name, address, port, socket, welcome, lastHeard: performance.now(), data: this.options.newData() };
+    client = { name, address, port, socket, welcome, proof, proven: false, lastHeard: performance.now(), data: this.options.newData() };
     this.clients.set(name, client);
     this.byAddress.set(key, client);
     this.sendTo(this.main, address, port, welcome);
-    log.join(`${name} joined from ${key} on port ${socket.port} (${room.count} playing)`);
+    log.info(`${name} welcomed at ${key} on port ${socket.port}: it plays once it echoes the welcome's number`);
   }
 
   // ---------------------------------------------------------------- dedicated sockets
@@ -307,8 +314,9 @@ export class DedicatedPortServer<T> {
       return;
     }
     if (!this.admit(client.socket, address, port)) return;
-    client.lastHeard = performance.now();
     const content = readDatagram(bytes, MAX_CLIENT_MESSAGE, parseMessage, MAX_MESSAGES_PER_DATAGRAM);
+    if (!client.proven && !this.proves(client, content)) return;
+    client.lastHeard = performance.now();
     const refuse = this.refuseOnce(client.socket, address, port);
     for (const parsed of content.messages) {
       if (!this.clients.has(client.name)) return; // it left earlier in this datagram
@@ -325,6 +333,20 @@ export class DedicatedPortServer<T> {
       else this.remove(client, "left");
     }
     if (content.broken && this.clients.has(client.name)) refuse(content.broken, quote(new TextDecoder().decode(bytes)));
+  }
+
+  /** Whether these messages prove the client's address: `PING <proof>`, the number of its welcome,
+   *  which only a client that received the welcome knows. Until then the session answers nothing
+   *  but a repeated CONNECT (its welcome again) and stays silent to everything else, refusals
+   *  included; and what it sends does not keep it alive, so a forged join times out. */
+  private proves(client: Client<T>, content: DatagramContent<Message>): boolean {
+    const sent = content.messages.flatMap((parsed) => (parsed.ok ? [parsed.value] : []));
+    if (sent.some((m) => m.type === "PING" && m.stamp === client.proof)) {
+      log.join(`${client.name} joined from ${addressOf(client.address, client.port)} on port ${client.socket.port} (${this.options.room.count} playing)`);
+      return (client.proven = true);
+    }
+    if (sent.some((m) => m.type === "CONNECT")) this.sendTo(client.socket, client.address, client.port, client.welcome);
+    return false;
   }
 
   private get maxPerAddress(): number {

@@ -41,6 +41,8 @@ export class ServerLink {
   private map: Welcome["size"] | undefined;
   /** STATEs refused for squares that do not fit the map: the first is said, the rest counted. */
   refused = 0;
+  /** The number the welcome asked us to echo: its echo is no ping to measure. */
+  private proof: number | undefined;
 
   private constructor(private readonly socket: UdpSocket, private readonly address: string, private readonly mainPort: number) {}
 
@@ -107,10 +109,24 @@ export class ServerLink {
       if (problem !== undefined) return `the server at ${this.address}:${this.mainPort} sent a game this client cannot play: ${problem}`;
       this.map = answer.size;
       this.dedicated = answer.port;
-      return answer;
+      if (answer.proof === undefined || (await this.prove(answer.proof, tries))) return answer;
+      return `the server at ${this.address}:${this.mainPort} welcomed us but never answered on port ${answer.port}`;
     }
     const waited = (tries * CONNECT_TIMEOUT_MS) / 1000;
     return `no answer from ${this.address}:${this.mainPort} after ${tries} tries in ${waited} s: is the server running?`;
+  }
+
+  /** Echoes the welcome's number on the dedicated port until the server echoes it back: the server
+   *  sends nothing on that port before, since a CONNECT may carry a forged address (step 10 goes
+   *  further). True once the server heard it. */
+  private async prove(proof: number, tries: number): Promise<boolean> {
+    this.proof = proof;
+    const echoed = (m: Message) => (m.type === "PING" && m.stamp === proof) || undefined;
+    for (let i = 0; i < tries; i++) {
+      this.send({ type: "PING", stamp: proof });
+      if (await this.waitFor(echoed, CONNECT_TIMEOUT_MS)) return true;
+    }
+    return false;
   }
 
   private speaksSomethingElse(bytes: Uint8Array): string {
@@ -168,6 +184,7 @@ export class ServerLink {
         this.waiters.delete(w);
         w.resolve(picked);
       }
+      if (parsed.value.type === "PING" && parsed.value.stamp === this.proof) continue; // a late twin of the proof's echo
       this.onMessage(parsed.value);
     }
   }

@@ -5,7 +5,7 @@ import { COURTYARD } from "../../shared/world/maps.ts";
 import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
 import type { Move } from "../../shared/wire/protocol.ts";
 import { isFree } from "../../shared/world/simulation.ts";
-import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import type { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
 import { run, start, startServer, stopAll, type Running } from "./processes.ts";
 import { ask, deadPort, eventually, expectEventually, positions, randomPortRange, scriptedSession, stats, where, type Play, type ScriptedSession } from "./udp.ts";
 
@@ -48,8 +48,11 @@ export function udpStepSuite(step: UdpStep): void {
   const serverScript = `${step.dir}/server.ts`;
   const clientScript = `${step.dir}/client.ts`;
   const links: ServerLink[] = [];
+  // The step's own link: from step 05 it echoes its welcome's number, without which the server
+  // sends nothing on the dedicated port.
+  const Link: Promise<typeof ServerLink> = import(`../../${step.dir}/server-link.ts`).then((m) => m.ServerLink);
   const open = async (port: number) => {
-    const link = await ServerLink.open("127.0.0.1", port);
+    const link = await (await Link).open("127.0.0.1", port);
     links.push(link);
     return link;
   };
@@ -142,7 +145,7 @@ export function udpStepSuite(step: UdpStep): void {
         await Promise.all(
           Array.from({ length: 20 }, async (_, i) => {
             const name = `Churn${batch}x${i}`;
-            const link = await ServerLink.open("127.0.0.1", port);
+            const link = await (await Link).open("127.0.0.1", port);
             try {
               expect(typeof (await link.connect(name))).toBe("object");
               link.send(step.input("R", 1));

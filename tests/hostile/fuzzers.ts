@@ -100,11 +100,19 @@ export async function fuzzUdp(port: number, mutator: Mutator, total: number, sen
         hostname: attackerAddress(i),
         binaryType: "uint8array",
         socket: {
-          data(_s, bytes) {
+          data(socket, bytes) {
             const text = decoder.decode(bytes);
             count.refused += countErrors(text);
             const port = /^CONNECTED (\d+) /.exec(text);
             if (port) own[i] = Number(port[1]);
+            // From step 05 a session reads nothing before its welcome's number comes back: echo it,
+            // so that the fuzz reaches what a joined player's datagrams reach.
+            const proof = / PROOF (\d+) END$/.exec(text);
+            try {
+              if (port && proof) socket.send(`PING ${proof[1]} END`, Number(port[1]), "127.0.0.1");
+            } catch {
+              // an earlier datagram found a closed port: this echo is lost like any other
+            }
             if (port && dedicated.size < 64) dedicated.add(Number(port[1]));
           },
           error: ignoreUnreachable,

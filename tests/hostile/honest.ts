@@ -215,10 +215,20 @@ export async function udpClient(port: number, hostname = "127.0.0.1") {
       if (welcome === null) throw new Error(`${name} was refused`);
       if (welcome !== undefined) {
         dedicated = welcome.port;
+        if (welcome.proof !== undefined) await prove(name, welcome.proof);
         return welcome;
       }
     }
     throw new Error(`${name} got no CONNECTED`);
+  }
+  /** From step 05: echoes the welcome's number until the server echoes it back; before that the
+   *  server sends nothing on the dedicated port. */
+  async function prove(name: string, proof: number): Promise<void> {
+    for (let i = 0; i < 10; i++) {
+      send({ type: "PING", stamp: proof });
+      if (await next((m) => (m.type === "PING" && m.stamp === proof) || undefined, 500)) return;
+    }
+    throw new Error(`${name} could not prove its address: no echo of PING ${proof}`);
   }
   async function leave(name: string): Promise<boolean> {
     for (let i = 0; i < 10; i++) {

@@ -59,6 +59,8 @@ for (const step of ["05-broadcast-loop", "07-haunted-chronicles"]) {
       const welcome = await expectEventually("CONNECTED", () => p.received.find((r) => r.text.startsWith("CONNECTED")), (r) => r !== undefined, 5000);
       const dedicated = Number(/^CONNECTED (\d+) Zyno /.exec(welcome!.text)?.[1]);
       expect(dedicated).toBeGreaterThan(0);
+      // The session answers nothing until the welcome's number comes back from this address.
+      await p.repliesTo(`PING ${/ PROOF (\d+) END$/.exec(welcome!.text)?.[1]} END`, dedicated);
       const pings = await p.repliesTo("PING 2 END ".repeat(2000), dedicated);
       const answers = pings.filter((r) => !r.startsWith("STATE") && !r.startsWith("LOBBY")); // ticks go on meanwhile
       expect(answers.filter((r) => r === "PING 2 END").length).toBe(MAX_MESSAGES_PER_DATAGRAM);

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { COURTYARD } from "../../shared/world/maps.ts";
 import type { Message, Move } from "../../shared/wire/protocol.ts";
 import { slide, SPEED } from "../../shared/world/simulation.ts";
-import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import { ServerLink } from "../../steps/05-broadcast-loop/server-link.ts";
 import { startServer } from "../helpers/processes.ts";
 import { expectEventually, stats } from "../helpers/udp.ts";
 import { udpStepSuite } from "../helpers/udp-step-suite.ts";

@@ -7,7 +7,7 @@ import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
 import type { Message, Move, Player } from "../../shared/wire/protocol.ts";
 import type { ClientView } from "../../shared/render/scene.ts";
 import { slide, SPEED } from "../../shared/world/simulation.ts";
-import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import { ServerLink } from "../../steps/06-client-prediction/server-link.ts";
 import { play, type PredictionOptions, type StateTrace } from "../../steps/06-client-prediction/client.ts";
 import { startServer, stopAll } from "../helpers/processes.ts";
 import { expectEventually, positions } from "../helpers/udp.ts";

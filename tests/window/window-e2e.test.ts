@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Color, Player } from "../../shared/wire/protocol.ts";
 import { fitFrame, pixelAt, toScreen } from "../../shared/render/raylib.ts";
 import { drawScene, MARK } from "../../shared/render/scene.ts";
-import { ServerLink } from "../../steps/04-udp-dedicated-ports/server-link.ts";
+import { ServerLink } from "../../steps/05-broadcast-loop/server-link.ts";
 import { startXvfb, type Xvfb } from "../../tools/xvfb.ts";
 import { startWindowedClient, type Capture, type WindowedClient } from "../../tools/windowed-client.ts";
 import { start, startServer, type Running } from "../helpers/processes.ts";
