@@ -13,7 +13,7 @@ import { startServer, stopAll } from "../helpers/processes.ts";
 import { expectEventually } from "../helpers/udp.ts";
 import { baseline, crashes, leftovers, recordResult, type Target } from "./harness.ts";
 
-const STEPS = ["04-udp-dedicated-ports", "05-broadcast-loop", "06-client-prediction", "07-haunted-chronicles", "08-lag-compensation"];
+const STEPS = ["04-udp-dedicated-ports", "05-broadcast-loop", "06-client-prediction", "07-haunted-chronicles", "08-lag-compensation", "09-delta-snapshots"];
 /** How long the victim listens after its welcome: 30 ticks of a step that streams. */
 const LISTEN_MS = 1000;
 const CONNECT = "CONNECT Zyno END";
