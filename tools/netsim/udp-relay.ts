@@ -7,7 +7,8 @@
 //
 // Each client gets its own upstream socket, so the server sees one address per client and its
 // replies can be told apart. With `followConnected`, a `CONNECTED <port> ...` reply opens a relay
-// port for that dedicated port and announces it instead (see connected-rewrite.ts).
+// port for that dedicated port and announces it instead (see connected-rewrite.ts), and a reply
+// from a server port nobody announced opens a relay port for it too, as a NAT would.
 import type { udp } from "bun";
 import { conditions as withDefaults, decideFate, type Conditions } from "./conditions.ts";
 import { announcedPort, replaceAnnouncedPort } from "./connected-rewrite.ts";
@@ -173,7 +174,13 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
   function fromServer(client: Client, bytes: Uint8Array, serverPort: number): void | Promise<void> {
     if (closed) return;
     const dedicated = followConnected && serverPort === server.port ? announcedPort(bytes) : undefined;
-    if (dedicated === undefined) return toClient(client, serverPort, bytes);
+    if (dedicated === undefined) {
+      // A reply from a server port no client was told about (a server may answer from a new port,
+      // and its client then talks to wherever the reply came from, as step 10's sealed ACCEPT asks):
+      // like a NAT, open a relay port for it, so the reply comes from the relay and the answers go through it.
+      if (followConnected && !relaySockets.has(serverPort)) return openRelaySocket(serverPort, 0).then(() => toClient(client, serverPort, bytes));
+      return toClient(client, serverPort, bytes);
+    }
     // `CONNECTED <dedicated> ...`: announce our relay port for it instead, opening it the first time.
     const relay = relaySockets.get(dedicated);
     if (relay !== undefined) return toClient(client, serverPort, replaceAnnouncedPort(bytes, relay.port));
@@ -182,7 +189,7 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
 
   function toClient(client: Client, serverPort: number, bytes: Uint8Array): void {
     const via = relaySockets.get(serverPort);
-    if (via === undefined) return; // from a server port that no client was told about: not relayed
+    if (via === undefined) return; // a server port without a relay port (only without followConnected): not relayed
     client.lastHeard = performance.now();
     const fate = decideFate(conditions, client.downRandom);
     countFate(down, fate);
