@@ -60,6 +60,11 @@ export async function ask(server: Running, command: string, pattern: RegExp, tim
   throw new Error(`no answer to ${JSON.stringify(command)} matching ${pattern}; output:\n${server.output().slice(from)}`);
 }
 
+/** Puts each named player at its (x, y) with the console's `place`, one after the other. */
+export async function placeAll(server: Running, where: Record<string, [number, number]>): Promise<void> {
+  for (const [name, [x, y]] of Object.entries(where)) await ask(server, `place ${name} ${x} ${y}`, new RegExp(`placed ${name}`));
+}
+
 /** The server's `stats` line as numbers (`ports-free` as its free count). */
 export async function stats(server: Running): Promise<Record<string, number>> {
   const m = await ask(server, "stats", /stats: (.*)\n/);

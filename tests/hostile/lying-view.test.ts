@@ -3,38 +3,20 @@
 // `--max-rewind-ms`: a hider that walked past a seeker 20 ticks ago is out of reach of the default
 // cap (350 ms, 10 ticks), and caught only by a server that grants a second.
 import { afterEach, describe, expect, test } from "bun:test";
-import type { Message } from "../../steps/08-lag-compensation/messages.ts";
 import { ServerLink } from "../../steps/08-lag-compensation/server-link.ts";
 import { startServer, stopAll } from "../helpers/processes.ts";
+import { rawPlayer } from "../helpers/raw-player.ts";
 import { ask, expectEventually } from "../helpers/udp.ts";
 
 afterEach(stopAll);
-
-type State = Extract<Message, { type: "STATE" }>;
-
-/** A raw client: joins, keeps every message, sends the inputs the test writes (numbered). */
-async function rawPlayer(port: number, name: string) {
-  const link = await ServerLink.open("127.0.0.1", port);
-  const messages: Message[] = [];
-  link.onMessage = (m) => void messages.push(m);
-  const joined = await link.connect(name);
-  if (typeof joined === "string") throw new Error(joined);
-  let seq = 0;
-  return {
-    link,
-    input: (input: string, view = "") => link.send(`INPUT ${input} SEQ ${++seq}${view} END`),
-    inGame: () => messages.some((m) => m.type === "GAME"),
-    lastState: () => messages.findLast((m): m is State => m.type === "STATE"),
-  };
-}
 
 /** The hider walks right along the corridor past the seeker; once it is 50 px past (x >= 770, its
  *  square clear of the seeker's since x = 721, 17 ticks ago), the seeker steps up into its row with
  *  `VIEW 0`. Returns the round's end and the server's log. */
 async function lieAboutTheView(serverFlags: string[]) {
   const { server, port } = await startServer("steps/08-lag-compensation/server.ts", ["--game-seconds", "5", "--transition-seconds", "0.5", "--seed", "8", ...serverFlags]);
-  const liar = await rawPlayer(port, "Liar");
-  const walker = await rawPlayer(port, "Walker");
+  const liar = await rawPlayer(ServerLink, port, "Liar");
+  const walker = await rawPlayer(ServerLink, port, "Walker");
   try {
     liar.input("RED");
     walker.input("BLUE");

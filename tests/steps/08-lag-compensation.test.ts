@@ -14,8 +14,9 @@ import type { Move, Player } from "../../steps/08-lag-compensation/messages.ts";
 import { teamOfColor, touches } from "../../steps/08-lag-compensation/rules.ts";
 import { centre, shadows } from "../../steps/08-lag-compensation/geometry/index.ts";
 import { MANOR } from "../../steps/08-lag-compensation/grid-map.ts";
-import { startServer, stopAll, type Running } from "../helpers/processes.ts";
-import { ask, expectEventually } from "../helpers/udp.ts";
+import { expectTeamsKeptInLobby, playBotRound } from "../helpers/game-round.ts";
+import { startServer, stopAll } from "../helpers/processes.ts";
+import { ask } from "../helpers/udp.ts";
 
 const SERVER = "steps/08-lag-compensation/server.ts";
 
@@ -117,35 +118,9 @@ describe("08 through 75 ms each way and 10 ms jitter: a seeker steps into a walk
 describe("08: the game", () => {
   afterEach(stopAll);
 
-  test("a whole game played by bots: they pick teams, get ready, the seeker catches the hider, the win is announced, everyone is back in the lobby", async () => {
-    const { server, port } = await startServer(SERVER, ["--game-seconds", "15", "--transition-seconds", "2"]);
-    const seeker = gameBotSession("Hunter", { duration: 25, team: "RED", rounds: 1, quiet: true });
-    const hider = gameBotSession("Ghost", { duration: 25, team: "BLUE", rounds: 1, quiet: true });
-    const options = { host: "127.0.0.1", port, rate: 30 };
-    const playing = [play(options, seeker), play(options, hider)];
-    try {
-      await server.waitFor(/lobby -> countdown/);
-      await placeAll(server, { Hunter: [110, 440], Ghost: [28, 440] });
-      const backInLobby = () => [seeker, hider].every((s) => s.bot.report.phases.join(" ").includes("TRANSITION_GAME_LOBBY LOBBY"));
-      await expectEventually("both bots back in the LOBBY after TRANSITION_GAME_LOBBY (seen: their phases)", () => [seeker, hider].map((s) => `${s.name}: ${s.bot.report.phases.join(" ")}`), backInLobby, 15_000, 20);
-      for (const s of [seeker, hider]) {
-        expect(s.bot.report.phases).toEqual(["LOBBY", "TRANSITION_LOBBY_GAME", "GAME", "TRANSITION_GAME_LOBBY", "LOBBY"]);
-        expect(s.bot.report.results).toEqual([expect.stringMatching(/^Seekers_won:_every_hider_was_caught!/)]);
-      }
-      expect(hider.bot.report.caught).toBe(true);
+  test("a whole game played by bots: they pick teams, get ready, the seeker catches the hider, the win is announced, everyone is back in the lobby", () =>
+    playBotRound({ server: SERVER, play, gameBotSession }, async ({ server }) => {
       expect(server.output()).toMatch(/Ghost caught by Hunter: /);
-      const teams = await ask(server, "teams", /phase (\w+)\n(.*\n.*\n)/);
-      expect(teams[1]).toBe("lobby");
-      expect(teams[2]).toMatch(/Hunter SEEKERS\n/);
-      expect(teams[2]).toMatch(/Ghost HIDERS\n/);
-    } finally {
-      seeker.controls.stop();
-      hider.controls.stop();
-      expect(await Promise.all(playing)).toEqual(["stopped", "stopped"]);
-    }
-  }, 30_000);
+      await expectTeamsKeptInLobby(server);
+    }), 30_000);
 });
-
-async function placeAll(server: Running, where: Record<string, [number, number]>) {
-  for (const [name, [x, y]] of Object.entries(where)) await ask(server, `place ${name} ${x} ${y}`, new RegExp(`placed ${name}`));
-}

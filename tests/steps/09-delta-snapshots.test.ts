@@ -20,6 +20,7 @@ import { SnapshotReceiver } from "../../steps/09-delta-snapshots/delta.ts";
 import { DATAGRAM_BUDGET } from "../../steps/09-delta-snapshots/priority.ts";
 import { isTickDatagram } from "../../steps/09-delta-snapshots/snapshot-codec.ts";
 import { parseMessage } from "../../steps/09-delta-snapshots/messages.ts";
+import { playBotRound } from "../helpers/game-round.ts";
 import { startServer, stopAll, type Running } from "../helpers/processes.ts";
 import { ask, expectEventually, positions, stats } from "../helpers/udp.ts";
 
@@ -190,45 +191,25 @@ describe("09: the game", () => {
   afterEach(stopAll);
 
   test("a whole game played by bots; the darkness is drawn by the client in the round, none once caught or in the lobby", async () => {
-    const { server, port } = await startServer(SERVER, ["--game-seconds", "15", "--transition-seconds", "2"]);
-    const seeker = gameBotSession("Hunter", { duration: 25, team: "RED", rounds: 1, quiet: true });
-    const hider = gameBotSession("Ghost", { duration: 25, team: "BLUE", rounds: 1, quiet: true });
     const hiderViews: GameView[] = [];
-    const show = hider.show.bind(hider);
-    const watched: Session = { ...hider, show: (view: GameView) => (hiderViews.push(view), show(view)) };
-    const options = { host: HOST, port, rate: 30 };
-    const playing = [play(options, seeker), play(options, watched)];
-    try {
-      await server.waitFor(/lobby -> countdown/);
-      await placeAll(server, { Hunter: [110, 440], Ghost: [28, 440] });
-      const backInLobby = () => [seeker, hider].every((s) => s.bot.report.phases.join(" ").includes("TRANSITION_GAME_LOBBY LOBBY"));
-      await expectEventually("both bots back in the LOBBY after TRANSITION_GAME_LOBBY (seen: their phases)", () => [seeker, hider].map((s) => `${s.name}: ${s.bot.report.phases.join(" ")}`), backInLobby, 15_000, 20);
-      for (const s of [seeker, hider]) {
-        expect(s.bot.report.phases).toEqual(["LOBBY", "TRANSITION_LOBBY_GAME", "GAME", "TRANSITION_GAME_LOBBY", "LOBBY"]);
-        expect(s.bot.report.results).toEqual([expect.stringMatching(/^Seekers_won:_every_hider_was_caught!/)]);
-      }
-      expect(hider.bot.report.caught).toBe(true);
-      expect(server.output()).toMatch(/Ghost caught by Hunter: /);
+    await playBotRound(
+      { server: SERVER, play, gameBotSession },
+      ({ server }) => {
+        expect(server.output()).toMatch(/Ghost caught by Hunter: /);
 
-      // The hider's frames: darkness from its own square while it hides, none once caught or outside a round.
-      const map = { x: 0, y: 0, w: MANOR.size.w, h: MANOR.size.h };
-      const mine = (v: GameView) => v.players.find((p) => p.name === "Ghost");
-      const caught = (v: GameView) => teamOfColor(mine(v)!.color)?.caught === true;
-      const hiding = hiderViews.filter((v) => v.phase?.type === "GAME" && mine(v) !== undefined && !caught(v));
-      expect(hiding.length).toBeGreaterThan(0);
-      expect(hiding.filter((v) => !Bun.deepEquals(v.shades, shadows(centre(mine(v)!), MANOR.walls, map))).length).toBe(0);
-      expect(hiding.every((v) => v.hud.online === 2)).toBe(true); // "2 online": the roster, in sight or not
-      const watching = hiderViews.filter((v) => v.phase?.type === "GAME" && mine(v) !== undefined && caught(v));
-      expect(watching.every((v) => Bun.deepEquals(v.shades, []))).toBe(true);
-      expect(hiderViews.filter((v) => v.phase?.type === "LOBBY").every((v) => v.shades === undefined)).toBe(true);
-    } finally {
-      seeker.controls.stop();
-      hider.controls.stop();
-      expect(await Promise.all(playing)).toEqual(["stopped", "stopped"]);
-    }
+        // The hider's frames: darkness from its own square while it hides, none once caught or outside a round.
+        const map = { x: 0, y: 0, w: MANOR.size.w, h: MANOR.size.h };
+        const mine = (v: GameView) => v.players.find((p) => p.name === "Ghost");
+        const caught = (v: GameView) => teamOfColor(mine(v)!.color)?.caught === true;
+        const hiding = hiderViews.filter((v) => v.phase?.type === "GAME" && mine(v) !== undefined && !caught(v));
+        expect(hiding.length).toBeGreaterThan(0);
+        expect(hiding.filter((v) => !Bun.deepEquals(v.shades, shadows(centre(mine(v)!), MANOR.walls, map))).length).toBe(0);
+        expect(hiding.every((v) => v.hud.online === 2)).toBe(true); // "2 online": the roster, in sight or not
+        const watching = hiderViews.filter((v) => v.phase?.type === "GAME" && mine(v) !== undefined && caught(v));
+        expect(watching.every((v) => Bun.deepEquals(v.shades, []))).toBe(true);
+        expect(hiderViews.filter((v) => v.phase?.type === "LOBBY").every((v) => v.shades === undefined)).toBe(true);
+      },
+      { watchHider: (view: GameView) => void hiderViews.push(view) },
+    );
   }, 30_000);
 });
-
-async function placeAll(server: Running, where: Record<string, [number, number]>) {
-  for (const [name, [x, y]] of Object.entries(where)) await ask(server, `place ${name} ${x} ${y}`, new RegExp(`placed ${name}`));
-}

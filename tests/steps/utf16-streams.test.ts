@@ -5,23 +5,13 @@ import { afterEach, expect, test } from "bun:test";
 import { MessageConnection } from "../../shared/client/tcp-connection.ts";
 import { startServer, stopAll } from "../helpers/processes.ts";
 import { oneShot } from "../helpers/tcp-game.ts";
+import { utf16be } from "../helpers/utf16.ts";
 
 const connections: MessageConnection[] = [];
 afterEach(async () => {
   for (const c of connections.splice(0)) c.close();
   await stopAll();
 });
-
-/** `bytes(text, "utf-16")` on a big-endian machine. */
-function utf16be(text: string): Uint8Array {
-  const withBom = `\uFEFF${text}`;
-  const out = new Uint8Array(withBom.length * 2);
-  for (let i = 0; i < withBom.length; i++) {
-    out[2 * i] = withBom.charCodeAt(i) >> 8;
-    out[2 * i + 1] = withBom.charCodeAt(i) & 0xff;
-  }
-  return out;
-}
 
 test("02: a big-endian CONNECT is answered (the server's --timeout of 2 s would otherwise close it silently)", async () => {
   const { port } = await startServer("steps/02-per-message-tcp/server.ts", ["--timeout", "2"]);

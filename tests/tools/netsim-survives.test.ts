@@ -4,37 +4,13 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import { startTcpRelay } from "../../tools/netsim/tcp-relay.ts";
 import { startUdpRelay } from "../../tools/netsim/udp-relay.ts";
-import { start, stopAll } from "../helpers/processes.ts";
+import { start } from "../helpers/processes.ts";
+import { cleanUp, closeLater, decode, HOST, onCleanup, recordingUdpClient, text, waitUntil } from "../helpers/relay-test.ts";
 
-const HOST = "127.0.0.1";
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) clean();
-  await stopAll();
-});
-const closeLater = <T extends { close(): void }>(thing: T): T => {
-  cleanups.push(() => thing.close());
-  return thing;
-};
-
-/** Polls until `done` holds, for at most `ms`: a bounded wait, the assertions come after. */
-async function waitUntil(done: () => boolean, ms = 3000): Promise<void> {
-  for (const start = performance.now(); !done() && performance.now() - start < ms; ) await Bun.sleep(5);
-}
+afterEach(cleanUp);
 
 /** A client socket that records what it hears. */
-async function udpClientSocket() {
-  const received: string[] = [];
-  const socket = await Bun.udpSocket({
-    hostname: HOST,
-    binaryType: "uint8array",
-    socket: { data: (_s, bytes) => void received.push(decode(bytes)), error() {} },
-  });
-  return { socket: closeLater(socket), received };
-}
+const udpClientSocket = () => recordingUdpClient((bytes) => decode(bytes));
 
 describe("the UDP relay outlives a client that is gone", () => {
   test("replies to a closed client's port are counted, and the other client still gets its echoes", async () => {
@@ -131,7 +107,7 @@ describe("the TCP relay outlives a connection that resets", () => {
     const timer = setInterval(() => {
       for (const s of connections) s.write(chunk);
     }, 2);
-    cleanups.push(() => {
+    onCleanup(() => {
       clearInterval(timer);
       listener.stop(true);
     });
@@ -152,14 +128,14 @@ describe("the TCP relay outlives a connection that resets", () => {
         error() {},
       },
     });
-    cleanups.push(() => socket.end());
+    onCleanup(() => socket.end());
     return { socket, got };
   }
 
   test("a client destroyed mid-stream closes its own pair only", async () => {
     const server = streamingServer();
     const relay = await startTcpRelay({ to: { hostname: HOST, port: server.port }, conditions: { delayMs: 3, jitterMs: 2 } });
-    cleanups.push(() => relay.close());
+    onCleanup(() => relay.close());
     const doomed = await client(relay.port);
     const survivor = await client(relay.port);
     await waitUntil(() => doomed.got.bytes > 100_000 && survivor.got.bytes > 100_000);
@@ -183,7 +159,7 @@ describe("the TCP relay outlives a connection that resets", () => {
   test("a server connection that resets closes its own client only", async () => {
     const server = streamingServer();
     const relay = await startTcpRelay({ to: { hostname: HOST, port: server.port }, conditions: { delayMs: 3 } });
-    cleanups.push(() => relay.close());
+    onCleanup(() => relay.close());
     const doomed = await client(relay.port);
     await waitUntil(() => server.connections.size === 1);
     const [first] = server.connections;

@@ -5,27 +5,11 @@ import type { Socket, udp } from "bun";
 import { startTcpRelay, type TcpRelay } from "../../tools/netsim/tcp-relay.ts";
 import { startUdpRelay, type UdpRelay } from "../../tools/netsim/udp-relay.ts";
 import { Writer } from "../../tools/netsim/writer.ts";
-import { run, start, stopAll } from "../helpers/processes.ts";
-
-const HOST = "127.0.0.1";
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+import { run, start } from "../helpers/processes.ts";
+import { cleanUp, closeLater, decode, HOST, onCleanup, recordingUdpClient, text, waitUntil } from "../helpers/relay-test.ts";
 
 // Everything a test opens is closed after it, even when it fails.
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) clean();
-  await stopAll();
-});
-const closeLater = <T extends { close(): void } | { stop(closeActive?: boolean): void }>(thing: T): T => {
-  cleanups.push(() => ("close" in thing ? thing.close() : thing.stop(true)));
-  return thing;
-};
-
-/** Polls until `done` holds, for at most `ms`: a bounded wait, the assertions come after. */
-async function waitUntil(done: () => boolean, ms = 3000): Promise<void> {
-  for (const start = performance.now(); !done() && performance.now() - start < ms; ) await Bun.sleep(5);
-}
+afterEach(cleanUp);
 
 interface Received {
   readonly text: string;
@@ -51,18 +35,7 @@ async function udpEchoServer() {
 }
 
 /** A UDP client that records what it receives, when, and from which port. */
-async function udpClient() {
-  const received: Received[] = [];
-  const socket = await Bun.udpSocket({
-    hostname: HOST,
-    binaryType: "uint8array",
-    socket: {
-      data: (_s, bytes, port) => void received.push({ text: decode(bytes), at: performance.now(), port }),
-      error() {},
-    },
-  });
-  return { socket: closeLater(socket), received };
-}
+const udpClient = () => recordingUdpClient((bytes, port): Received => ({ text: decode(bytes), at: performance.now(), port }));
 
 /** Sends `count` numbered datagrams through the relay to an echo server, and waits until the relay is idle. */
 async function echoThrough(conditions: Parameters<typeof startUdpRelay>[0]["conditions"], count: number, seed = 1) {
@@ -227,7 +200,7 @@ async function tcpClient(port: number) {
     },
   });
   writer.attach(socket);
-  cleanups.push(() => socket.end());
+  onCleanup(() => socket.end());
   const receivedBytes = () => chunks.reduce((n, c) => n + c.length, 0);
   return { socket, writer, chunks, closed, receivedBytes };
 }

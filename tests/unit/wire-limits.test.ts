@@ -6,17 +6,7 @@ import { encodeText } from "../../shared/wire/encoding.ts";
 import { FrameDecoder } from "../../shared/wire/framing.ts";
 import { encode, MAX_MESSAGES_PER_DATAGRAM, readDatagram } from "../../shared/wire/datagram.ts";
 import { parseMessage } from "../../shared/wire/protocol.ts";
-
-/** Python's `bytes(text, "utf-16")` on a big-endian machine: the mark fe ff, then each unit high byte first. */
-function utf16be(text: string): Uint8Array {
-  const withBom = `\uFEFF${text}`;
-  const out = new Uint8Array(withBom.length * 2);
-  for (let i = 0; i < withBom.length; i++) {
-    out[2 * i] = withBom.charCodeAt(i) >> 8;
-    out[2 * i + 1] = withBom.charCodeAt(i) & 0xff;
-  }
-  return out;
-}
+import { utf16be } from "../helpers/utf16.ts";
 
 describe("UTF-16 byte order", () => {
   test("a big-endian stream (fe ff) is read as such, whole or one byte at a time", () => {
