@@ -4,9 +4,19 @@
 
 export interface Series {
   readonly label: string;
-  /** [players, p50 ms, p99 ms] per rung; rungs without a measurement are left out. */
+  /** [players, dashed value, solid value] per rung (p50 ms and p99 ms for latency); rungs without a
+   *  measurement are left out. */
   readonly points: readonly (readonly [number, number, number])[];
 }
+
+/** What the axes and the two lines say: latency by default; the CPU chart says server and floor. */
+export interface ChartLabels {
+  readonly y: string;
+  readonly legend: string;
+  /** The lowest and highest values the y axis shows at least. */
+  readonly yRange: readonly [number, number];
+}
+const LATENCY: ChartLabels = { y: "input-to-state latency, ms (log)", legend: "solid: p99, dashed: p50", yRange: [0.1, 100] };
 
 const WIDTH = 760;
 const HEIGHT = 460;
@@ -18,12 +28,12 @@ const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;"
 const num = (n: number): string => (Math.round(n * 10) / 10).toString();
 const tickLabel = (v: number): string => (v >= 1000 ? `${v / 1000}k` : v >= 1 ? String(v) : String(v));
 
-export function latencyChart(series: readonly Series[], title: string): string {
+export function latencyChart(series: readonly Series[], title: string, labels: ChartLabels = LATENCY): string {
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.flatMap((p) => [p[1], p[2]]).filter((v) => v > 0);
   const [x0, x1] = decadesAround(Math.min(1, ...xs), Math.max(10, ...xs));
-  const [y0, y1] = decadesAround(Math.min(0.1, ...ys), Math.max(100, ...ys));
+  const [y0, y1] = decadesAround(Math.min(labels.yRange[0], ...ys), Math.max(labels.yRange[1], ...ys));
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (v: number) => MARGIN.left + ((Math.log10(v) - x0) / (x1 - x0)) * plotW;
@@ -47,13 +57,13 @@ export function latencyChart(series: readonly Series[], title: string): string {
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
   out.push(`<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">connected bot players (log)</text>`);
-  out.push(`<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">input-to-state latency, ms (log)</text>`);
+  out.push(`<text transform="translate(18 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${esc(labels.y)}</text>`);
 
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const line = (pick: (p: readonly [number, number, number]) => number) =>
       s.points.map((p, k) => `${k === 0 ? "M" : "L"}${num(x(p[0]))},${num(y(pick(p)))}`).join(" ");
-    // p99 is the path (the figure that breaks first); p50 is a dashed polyline of the same colour.
+    // The solid value (p99, the figure that breaks first) is the path; the dashed one (p50) a polyline of the same colour.
     out.push(`<path data-step="${esc(s.label)}" d="${line((p) => p[2]) || "M0,0"}" fill="none" stroke="${color}" stroke-width="2"/>`);
     const p50 = s.points.map((p) => `${num(x(p[0]))},${num(y(p[1]))}`).join(" ");
     if (p50 !== "") out.push(`<polyline points="${p50}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="5,4"/>`);
@@ -65,7 +75,7 @@ export function latencyChart(series: readonly Series[], title: string): string {
   });
   const ly = MARGIN.top + 10 + series.length * 20 + 10;
   const lx = MARGIN.left + plotW + 16;
-  out.push(`<text x="${lx}" y="${ly}" dominant-baseline="middle" fill="#555">solid: p99, dashed: p50</text>`);
+  out.push(`<text x="${lx}" y="${ly}" dominant-baseline="middle" fill="#555">${esc(labels.legend)}</text>`);
   out.push("</svg>");
   return out.join("\n") + "\n";
 }

@@ -99,6 +99,17 @@ export async function cpuSeconds(pid: number): Promise<number> {
   }
 }
 
+/** Seconds its main thread has waited for a core while ready to run (the scheduler's run-queue
+ *  delay, /proc/<pid>/schedstat): a process that waits a lot was short of CPU, whatever it used. */
+export async function waitSeconds(pid: number): Promise<number> {
+  try {
+    const [, waitedNs] = (await Bun.file(`/proc/${pid}/schedstat`).text()).trim().split(" ").map(Number);
+    return (waitedNs ?? NaN) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident memory of a process in bytes; NaN once it is gone. */
 export async function rssBytes(pid: number): Promise<number> {
   try {

@@ -1,58 +1,98 @@
-// The benchmark: every step's real server against a ladder of bot players, to see where each step
-// breaks down. For each step: start its server; for each rung N of the ladder, start N bots in a
-// few bot-runner processes (the step's own client code), wait until they have joined, measure for
-// --seconds, collect the bots' reports and the server's `stats`, CPU and memory. A step's ladder
-// stops once it has clearly broken down. Writes a table, results.json, latency.svg and results.md.
-//   bun run bench [--quick] [--steps 02,05] [--ladder 1,3,10] [--seconds S] [--out DIR]
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+// The benchmark: every step's real server under load, to see where each SERVER breaks, and why.
+// A rung of N players is N - P light bots (bench/light-bots.ts: thousands per process, each doing
+// only what a player must) and P probes: the step's own clients (bench/bot-runner.ts), which
+// measure what a player feels, from a key press to the state (or, for 06 and 07, the drawn view)
+// that shows it. For each rung: the server's CPU, its ticks (rate, late, skipped), the bytes a
+// client gets a second, the probes' p50/p99, and beside them the bots' own CPU, so a reader can
+// tell a server that ran out from bots that did. Then, the players gone, the floor (bench/floor.ts):
+// a bare sender of the same datagrams, and the server's CPU over the floor's, as a ratio.
+// A step's ladder stops where its server breaks (or where the bots run out first: said so).
+//   bun run bench [--quick] [--steps 02,05] [--ladder 1,10,100] [--seconds S] [--out DIR]
+// Only a full run (no --quick, --steps or --ladder) writes to bench/results/ by default; any other
+// writes to a temporary folder unless --out names one.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli, flag } from "../shared/plumbing/cli.ts";
 import { percentile } from "../shared/client/bot.ts";
 import type { RunnerReport } from "./bot-runner.ts";
+import type { FleetReport, Transport } from "./light-bots.ts";
+import type { FloorReport, FloorTransport } from "./floor.ts";
 import { latencyChart } from "./chart.ts";
-import { Child, cpuSeconds, rssBytes } from "./child.ts";
+import { Child, cpuSeconds, rssBytes, waitSeconds } from "./child.ts";
 import { codecFigures, type CodecFigures } from "./codec.ts";
 
-/** The steps the benchmark knows: one line each. `game`: a
- *  game with a lobby (step 07): its client exports its own bots, which take both teams and get
- *  ready; the server gets a short countdown and a round longer than the rung, and the rung is
- *  measured once the round is on. */
+/** The steps the benchmark knows: one line each. `transport`: how its clients talk (and so which
+ *  light bots and which floor it gets). `draws`: its probes time the view drawn, not the state
+ *  (prediction). `game`: a lobby first (step 07): the bots pick teams and get ready, the server
+ *  gets a short countdown and a round longer than the rung, and the rung is measured in the round. */
 interface StepEntry {
   readonly id: string;
   readonly dir: string;
+  /** Where its server.ts is, when not in `dir` (--server-dir). */
+  readonly serverDir?: string;
+  readonly transport: Transport;
+  readonly draws?: boolean;
   readonly game?: boolean;
 }
 const STEPS: readonly StepEntry[] = [
-  { id: "02", dir: "steps/02-per-message-tcp" },
-  { id: "03", dir: "steps/03-persistent-tcp-threads" },
-  { id: "04", dir: "steps/04-udp-dedicated-ports" },
-  { id: "05", dir: "steps/05-broadcast-loop" },
-  { id: "06", dir: "steps/06-client-prediction" },
-  { id: "07", dir: "steps/07-haunted-chronicles", game: true },
+  { id: "02", dir: "steps/02-per-message-tcp", transport: "tcp-per-message" },
+  { id: "03", dir: "steps/03-persistent-tcp-threads", transport: "tcp-persistent" },
+  { id: "04", dir: "steps/04-udp-dedicated-ports", transport: "udp-request" },
+  { id: "05", dir: "steps/05-broadcast-loop", transport: "udp-tick" },
+  { id: "06", dir: "steps/06-client-prediction", transport: "udp-tick", draws: true },
+  { id: "07", dir: "steps/07-haunted-chronicles", transport: "udp-tick", draws: true, game: true },
 ];
+const DEFAULT_LADDER = "1,10,30,100,300,1000,2000";
+/** Inputs a second of the request/response clients, and ticks a second of the ticking servers. */
+const RATE = 30;
+/** A floor under this CPU% is mostly Bun's own idle cost and /proc's 10 ms grain: no ratio is given. */
+const FLOOR_MIN = 5;
 
 const flags = cli({
-  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,3,10] [--seconds S] [--out DIR] [--runners R]",
-  summary: "Bots against every step's real server, on a ladder of player counts: latency, traffic, CPU, memory.",
+  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,10,100] [--seconds S] [--out DIR] [--probes P] [--profile]",
+  summary: "Light bots and a few real clients against every step's server, on a ladder of players: where each server breaks, and its CPU against the floor.",
   flags: {
-    quick: flag("boolean", false, "a smoke run: steps 03 and 05, ladder 1,3, one-second rungs"),
+    quick: flag("boolean", false, "a smoke run: steps 03 and 05, ladder 1,3, one-second rungs, into a temporary folder"),
     steps: flag("string", STEPS.map((s) => s.id).join(","), "steps to run, by number"),
-    ladder: flag("string", "1,3,10,30,100,300,1000", "players on each rung"),
-    seconds: flag("number", 4, "seconds measured on each rung"),
-    out: flag("string", "bench/results", "folder for results.json, latency.svg, results.md"),
-    runners: flag("number", cpus().length, "bot-runner processes at most (bots are spread over them)"),
-    nice: flag("number", 10, "niceness of the bot processes: the server comes first, as on a machine of its own (0: equal)"),
-    "p99-limit": flag("number", 1000, "a rung whose p99 latency passes this many ms ends the step's ladder"),
+    ladder: flag("string", DEFAULT_LADDER, "players on each rung (light bots and probes together)"),
+    seconds: flag("number", 8, "seconds measured on each rung"),
+    "floor-seconds": flag("number", 4, "seconds the floor (the bare sender) is measured on each rung"),
+    out: flag("string", "", "folder for results.json, results.md and the charts latency.svg, cpu.svg (default: --published for a full run, else a temporary folder)"),
+    published: flag("string", "bench/results", "the published run's folder: only a full run writes there unless --out names it"),
+    probes: flag("number", 4, "probes per rung: the step's own clients, timing what a player feels"),
+    "bots-per-process": flag("number", 2000, "light bots in one process at most"),
+    nice: flag("number", 0, "niceness of the light bots and probes"),
+    "server-nice": flag("number", -5, "niceness of the server: it comes first, as on a machine of its own (below 0 needs root; without it, nice warns and runs it at 0)"),
+    "p99-limit": flag("number", 1000, "a rung whose probes' p99 passes this many ms ends the step's ladder"),
+    "no-pin": flag("boolean", false, "do not pin the server (and the floor) to the first core and the bots to the others (taskset, when there are 2 cores or more)"),
+    "server-dir": flag("string", "", "with one step in --steps: run this folder's server.ts in its place (a changed copy: measure a change before making it)"),
+    profile: flag("boolean", false, "run each server under bun --cpu-prof; the profiles (and a markdown summary) go to <out>/profiles"),
   },
 });
 
 const quick = flags.quick;
 const ladder = (quick ? "1,3" : flags.ladder).split(",").map(Number);
 const seconds = quick ? 1 : flags.seconds;
+const floorSeconds = quick ? 1 : flags["floor-seconds"];
+const probesWanted = quick ? 2 : flags.probes;
 const wanted = (quick ? "03,05" : flags.steps).split(",").map((s) => s.trim());
-const steps = wanted.map((id) => STEPS.find((s) => s.id === id) ?? fail(`unknown step ${id} (known: ${STEPS.map((s) => s.id).join(", ")})`));
-if (ladder.some((n) => !Number.isInteger(n) || n < 1)) fail("--ladder takes whole numbers of players, like 1,3,10");
+const known = wanted.map((id) => STEPS.find((s) => s.id === id) ?? fail(`unknown step ${id} (known: ${STEPS.map((s) => s.id).join(", ")})`));
+if (flags["server-dir"] !== "" && known.length !== 1) fail("--server-dir replaces the server of one step: name it alone in --steps");
+/** The probes still play with the step's own client: only the server is the copy's. */
+const steps = known.map((s) => (flags["server-dir"] === "" ? s : { ...s, serverDir: flags["server-dir"] }));
+if (ladder.some((n) => !Number.isInteger(n) || n < 1)) fail("--ladder takes whole numbers of players, like 1,10,100");
+if (!Number.isInteger(probesWanted) || probesWanted < 1) fail("--probes takes a whole number, 1 or more");
+/** The published run is replaced only on purpose: by a full run, or by naming the folder. */
+const fullRun = !quick && flags.steps === STEPS.map((s) => s.id).join(",") && flags.ladder === DEFAULT_LADDER && flags["server-dir"] === "";
+const out = flags.out !== "" ? flags.out : fullRun ? flags.published : mkdtempSync(join(tmpdir(), "bench-"));
+
+/** A command prefix that runs a program at this niceness (nothing for 0). */
+const niced = (n: number): string[] => (n === 0 ? [] : ["nice", "-n", String(n)]);
+/** Unless --no-pin: the server's core (the first), or the bots' (all the others), so that the load
+ *  never takes the server's core; the floor gets the server's core too. */
+const pin = !flags["no-pin"] && cpus().length >= 2 && Bun.which("taskset") !== null;
+const pinned = (to: "server" | "bots"): string[] => (pin ? ["taskset", "-c", to === "server" ? "0" : `1-${cpus().length - 1}`] : []);
 
 function fail(why: string): never {
   console.error(why);
@@ -61,24 +101,77 @@ function fail(why: string): never {
 
 // ---------------------------------------------------------------- one rung
 
-/** Every figure of one rung. Missing measurements are null (a rung where nobody moved has no p50). */
-export interface Rung extends Pick<RunnerReport, "joined" | "failedToJoin" | "errors" | "reasons" | "timeouts" | "blocked"> {
+/** Every figure of one rung. Missing measurements are null (a rung where no probe moved has no p50). */
+export interface Rung {
   readonly step: string;
   readonly players: number;
   readonly seconds: number;
+  /** Light bots and probes together. */
+  readonly joined: number;
+  readonly failedToJoin: number;
+  /** Bots dropped by the server during the rung (or told ERROR). */
+  readonly errors: number;
+  readonly reasons: Record<string, number>;
+  /** The probes: presses whose move never showed within 5 s, presses another square blocked, moves timed. */
+  readonly timeouts: number;
+  readonly blocked: number;
   readonly moves: number;
+  /** What the probes felt (the step's own clients). */
   readonly latencyMs: { readonly p50: number | null; readonly p90: number | null; readonly p99: number | null; readonly max: number | null };
-  readonly statesPerBotPerSecond: number;
-  readonly traffic: { readonly messagesInPerSecond: number; readonly messagesOutPerSecond: number; readonly bytesInPerSecond: number; readonly bytesOutPerSecond: number };
-  readonly server: { readonly cpuPercent: number; readonly rssMB: number };
-  readonly bots: { readonly processes: number; readonly cpuPercent: number; readonly rssMB: number };
-  /** Ticking steps only. */
+  /** States (or replies) a light bot received a second: 30 when it gets every one. A rung of probes
+   *  only counts theirs, except for 06 and 07 (their clients count views drawn, not states): null. */
+  readonly statesPerBotPerSecond: number | null;
+  readonly traffic: {
+    readonly messagesInPerSecond: number;
+    readonly messagesOutPerSecond: number;
+    readonly bytesInPerSecond: number;
+    readonly bytesOutPerSecond: number;
+    readonly bytesPerClientPerSecond: number;
+    /** UDP servers: sends that failed during the window (a STATE too big for a datagram, say). */
+    readonly sendErrors: number;
+  };
+  /** waitPercent: the share of the window the server was ready to run but waited for a core (other
+   *  processes had them): a server that waited was short of CPU, not of capacity. */
+  readonly server: { readonly cpuPercent: number; readonly waitPercent: number; readonly rssMB: number };
+  /** The load's own cost, for the reader to judge: light bots and probes, CPU% of one core each. */
+  readonly bots: {
+    readonly light: number;
+    readonly probes: number;
+    readonly processes: number;
+    readonly lightCpuPercent: number;
+    /** The most any light-bot process waited for a core, % of the window. */
+    readonly lightWaitPercent: number;
+    readonly probesCpuPercent: number;
+    readonly cpuPercent: number;
+    readonly rssMB: number;
+    /** Light bots' squares seen moving (they walk as players do). */
+    readonly movedBots: number;
+  };
+  /** Ticking steps only. workAvgMs/workMaxMs: the tick's work (the server's `tick-ms`, read every
+   *  second of the window: the average, and the worst). */
   readonly tick: { readonly ticksPerSecond: number; readonly late: number; readonly lateFraction: number; readonly skipped: number; readonly workAvgMs: number; readonly workMaxMs: number } | null;
   /** Game steps only: the phase when the window ended, and the part of each tick spent on who sees
-   *  what (the server's `sight-ms`: its last second of the round, average and worst). */
+   *  what (the server's `sight-ms`, read every second of the window: the average, and the worst). */
   readonly game: { readonly phase: string; readonly sightAvgMs: number; readonly sightMaxMs: number } | null;
-  /** Why this rung ends the step's ladder, or null. */
+  /** The bare sender (or writer) of the same traffic, and the server's CPU over its CPU. ratio is
+   *  null when the floor is too small to measure (under FLOOR_MIN% of a core). */
+  readonly floor: {
+    readonly transport: FloorTransport;
+    readonly sockets: number;
+    readonly perSecond: number;
+    readonly bytes: number;
+    readonly sentPerSecond: number;
+    readonly cpuPercent: number;
+    readonly ratio: number | null;
+  } | null;
+  /** Why this rung ends the step's ladder, or null; and who ran out: the server (it used 90% of a
+   *  core, or nothing else ran short); the machine (the server waited a tenth of the window for a
+   *  core: other processes had them); or the bots (a light-bot process used 90% of a core, or
+   *  waited a quarter of the window for one). */
   readonly brokeDown: string | null;
+  readonly limit: "server" | "machine" | "bots" | null;
+  /** This rung was measured twice: the first time broke down because other work took the server's core. */
+  readonly busyFirst?: string;
 }
 
 /** The server's `stats` line, whichever server it is, as numbers. */
@@ -88,6 +181,8 @@ interface ServerStats {
   readonly messagesOut: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
+  /** UDP: sends the kernel refused (a datagram over 65,507 bytes, a client's port gone). */
+  readonly sendErrors?: number;
   readonly ticks?: number;
   readonly late?: number;
   readonly skipped?: number;
@@ -100,11 +195,12 @@ interface ServerStats {
 
 const STATS_LINE = /(players \d+, sockets.*)|stats: (.*)/;
 
-async function askStats(server: Child): Promise<ServerStats> {
+/** The server's figures; a server too busy to answer its console within `timeoutMs` throws. */
+async function askStats(server: Child, timeoutMs = 20_000): Promise<ServerStats> {
   server.skipBuffered();
   server.type("stats");
-  const m = await server.next(STATS_LINE, 5000);
-  if (m === null) throw new Error(`the server did not answer stats${server.exited ? " (it exited)" : ""}: ${server.stderr.slice(-300)}`);
+  const m = await server.next(STATS_LINE, timeoutMs);
+  if (m === null) throw new Error(`the server did not answer its console's stats within ${timeoutMs / 1000} s${server.exited ? " (it exited)" : ""}${server.stderr ? `: ${server.stderr.slice(-300)}` : ""}`);
   if (m[1] !== undefined) {
     // TCP: players 3, sockets 3, timers 1, in 20 messages 800 bytes, out 20 messages 9000 bytes
     const t = m[1].match(/players (\d+).*in (\d+) messages (\d+) bytes, out (\d+) messages (\d+) bytes/);
@@ -125,6 +221,7 @@ async function askStats(server: Child): Promise<ServerStats> {
     messagesOut: n("out"),
     bytesIn: n("bytes-in"),
     bytesOut: n("bytes-out"),
+    ...(kv.has("send-errors") ? { sendErrors: n("send-errors") } : {}),
     ...(kv.has("ticks") ? { ticks: n("ticks"), late: n("late"), skipped: n("skipped"), workAvgMs: work?.[0] ?? NaN, workMaxMs: work?.[1] ?? NaN } : {}),
     ...(sight ? { sightAvgMs: sight[0] ?? NaN, sightMaxMs: sight[1] ?? NaN } : {}),
     ...(kv.has("phase") ? { phase: kv.get("phase")! } : {}),
@@ -133,82 +230,162 @@ async function askStats(server: Child): Promise<ServerStats> {
 
 const round = (v: number, digits = 2): number => Math.round(v * 10 ** digits) / 10 ** digits;
 const orNull = (v: number): number | null => (Number.isFinite(v) ? round(v) : null);
+const sum = <T>(items: readonly T[], pick: (t: T) => number): number => items.reduce((n, t) => n + pick(t), 0);
+const mean = (values: readonly number[]): number => sum(values, (v) => v) / values.length;
+/** `total` spread over `parts`: the share of part `i`. */
+const share = (total: number, parts: number, i: number): number => Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 
-async function runRung(step: StepEntry, port: number, server: Child, players: number, rungIndex: number, progress: (s: string) => void): Promise<Rung> {
-  const processes = Math.min(players, Math.max(1, flags.runners));
-  const joinSeconds = 10 + players / 50; // joining 1000 over UDP takes a few seconds on 2 cores
-  const countOf = (r: number) => Math.floor(players / processes) + (r < players % processes ? 1 : 0);
-  let first = 0; // the rung-wide number of each runner's first bot: a game's teams alternate with it
-  const runners = Array.from({ length: processes }, (_, r) => {
-    const count = countOf(r);
+/** The processes of one rung: light bots, probes, and later the floor. */
+interface Load {
+  readonly lights: Child[];
+  readonly probes: Child | undefined;
+}
+
+function startLoad(step: StepEntry, port: number, players: number, rungIndex: number, joinSeconds: number): { load: Load; probeCount: number; lightCount: number } {
+  const probeCount = Math.min(players, probesWanted);
+  const lightCount = players - probeCount;
+  // One light process even with no light bot: it holds the floor's sinks.
+  const processes = Math.max(1, Math.ceil(lightCount / flags["bots-per-process"]));
+  const maxSeconds = joinSeconds + seconds + floorSeconds + 120;
+  let first = 0;
+  const lights = Array.from({ length: processes }, (_, p) => {
+    const count = share(lightCount, processes, p);
     first += count;
-    return new Child(`runner ${r}`, [
-      ...(flags.nice > 0 ? ["nice", "-n", String(flags.nice)] : []),
-      "bun", join(import.meta.dir, "bot-runner.ts"),
-      "--step", step.dir, "--port", String(port), "--count", String(count),
-      "--prefix", `R${rungIndex}p${r}b`, "--first", String(first - count), "--spread-ms", String(Math.min(2000, players * 2)),
-      "--join-seconds", String(joinSeconds), "--max-seconds", String(joinSeconds + seconds + 60),
+    return new Child(`light ${p}`, [
+      ...pinned("bots"),
+      ...niced(flags.nice),
+      "bun", join(import.meta.dir, "light-runner.ts"),
+      "--transport", step.transport, ...(step.game ? ["--game"] : []),
+      "--port", String(port), "--count", String(count), "--prefix", `R${rungIndex}L${p}b`, "--first", String(first - count),
+      "--spread-ms", String(Math.min(3000, count * 2)), "--seed", String(100 * rungIndex + p + 1), "--max-seconds", String(maxSeconds),
     ]);
   });
+  // A game's probes get ready as soon as they join: they start once the light bots are in (startProbes).
+  const probes = probeCount === 0 || step.game ? undefined : probeRunner(step, port, probeCount, rungIndex, joinSeconds, maxSeconds);
+  return { load: { lights, probes }, probeCount, lightCount };
+}
+
+function probeRunner(step: StepEntry, port: number, count: number, rungIndex: number, joinSeconds: number, maxSeconds: number): Child {
+  return new Child("probes", [
+    ...pinned("bots"),
+    ...niced(flags.nice),
+    "bun", join(import.meta.dir, "bot-runner.ts"),
+    "--step", step.dir, "--port", String(port), "--count", String(count), "--prefix", `R${rungIndex}P`,
+    "--spread-ms", String(count * 50), "--join-seconds", String(joinSeconds), "--max-seconds", String(maxSeconds),
+  ]);
+}
+
+async function runRung(step: StepEntry, port: number, server: Child, players: number, rungIndex: number, progress: (s: string) => void): Promise<Rung> {
+  const joinSeconds = 10 + players / 50; // joining 1000 over UDP takes a few seconds on 2 cores
+  const started = startLoad(step, port, players, rungIndex, joinSeconds);
+  let { load } = started;
+  const { probeCount, lightCount } = started;
+  const everyone = () => [...load.lights, ...(load.probes ? [load.probes] : [])];
+  let floorChild: Child | undefined;
   try {
-    progress(`joining ${players} bots in ${processes} processes`);
-    await Promise.all(runners.map((r) => r.next(/^ready /, (joinSeconds + 10) * 1000)));
-    if (step.game) await roundStarted(server, joinSeconds, progress);
+    progress(`joining ${lightCount} light bots and ${probeCount} probes`);
+    await readyOrThrow(load.lights, joinSeconds);
+    if (step.game && probeCount > 0) load = { ...load, probes: probeRunner(step, port, probeCount, rungIndex, joinSeconds, joinSeconds + seconds + floorSeconds + 120) };
+    if (load.probes) await readyOrThrow([load.probes], joinSeconds);
+    if (step.game) {
+      for (const r of load.lights) r.type("play");
+      await roundStarted(server, joinSeconds, progress);
+    }
 
     const before = await askStats(server);
-    const cpu0 = await Promise.all([server.pid, ...runners.map((r) => r.pid)].map(cpuSeconds));
+    const pids = [server.pid, ...everyone().map((c) => c.pid)];
+    const cpu0 = await Promise.all(pids.map(cpuSeconds));
+    const wait0 = await Promise.all(pids.map(waitSeconds));
     const t0 = performance.now();
-    for (const r of runners) r.type("go");
+    for (const c of everyone()) c.type("go");
     let serverRss = 0;
     let botsRss = 0;
+    const everySecond: ServerStats[] = []; // the server's figures of each second (tick-ms, sight-ms)
+    let tooBusy = false;
     for (let s = 0; s < seconds * 4; s++) {
       await Bun.sleep(250);
       serverRss = Math.max(serverRss, await rssBytes(server.pid));
-      botsRss = Math.max(botsRss, (await Promise.all(runners.map((r) => rssBytes(r.pid)))).reduce((a, b) => a + b, 0));
-      if (s % 4 === 3) progress(`measuring ${players} bots: ${(s + 1) / 4}/${seconds} s`);
+      botsRss = Math.max(botsRss, sum(await Promise.all(everyone().map((c) => rssBytes(c.pid))), (b) => b));
+      // A server too busy to answer at once loses those figures, not the rung; it is not asked
+      // again until the window's end (a late answer must not pass for the last one).
+      if (s % 4 === 3 && s + 1 < seconds * 4 && !tooBusy) {
+        const figures = await askStats(server, 1000).catch(() => undefined);
+        if (figures === undefined) tooBusy = true;
+        else everySecond.push(figures);
+      }
+      if (s % 4 === 3) progress(`measuring ${players} players: ${(s + 1) / 4}/${seconds} s`);
     }
-    const after = await askStats(server);
-    const cpu1 = await Promise.all([server.pid, ...runners.map((r) => r.pid)].map(cpuSeconds));
+    if (tooBusy) await Bun.sleep(3000); // its late answer comes, and is skipped
+    const after = await askStats(server, 20_000);
+    everySecond.push(after);
+    const cpu1 = await Promise.all(pids.map(cpuSeconds));
+    const wait1 = await Promise.all(pids.map(waitSeconds));
     const elapsed = (performance.now() - t0) / 1000;
-    for (const r of runners) r.type("end");
-    progress(`collecting ${players} bots' reports`);
-    const replies = await Promise.all(runners.map((r) => r.next(/^REPORT (.*)$/, 15_000)));
-    const reports: RunnerReport[] = replies.map((m, i) =>
-      m === null
-        ? { bots: 0, joined: 0, failedToJoin: 0, errors: 0, reasons: { [`runner ${i} sent no report: ${runners[i]!.stderr.slice(-200)}`]: 1 }, timeouts: 0, blocked: 0, states: 0, latencies: [] }
-        : (JSON.parse(m[1]!) as RunnerReport),
-    );
+    for (const c of everyone()) c.type("end");
+    progress(`collecting ${players} players' reports`);
+    const lightReports = await Promise.all(load.lights.map(async (r) => JSON.parse((await r.next(/^REPORT (.*)$/, 15_000))?.[1] ?? "null") as FleetReport | null));
+    const probeReport = load.probes ? await probeReportOf(load.probes) : undefined;
 
-    const sum = (pick: (r: RunnerReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
-    const latencies = reports.flatMap((r) => r.latencies);
-    const joined = sum((r) => r.joined);
-    const reasons: Record<string, number> = {};
-    for (const r of reports) for (const [why, n] of Object.entries(r.reasons)) reasons[why] = (reasons[why] ?? 0) + n;
+    // The players leave; the floor then runs on an idle server.
+    progress("the players leave");
+    for (const r of load.lights) r.type("leave");
+    await Promise.all(load.lights.map((r) => r.next(/^LEFT /, 15_000)));
+    await emptied(server, step);
+
     const cpuPercent = (i: number) => (100 * (cpu1[i]! - cpu0[i]!)) / elapsed;
+    const waitPercent = (i: number) => (100 * (wait1[i]! - wait0[i]!)) / elapsed;
+    const lightCpu = load.lights.map((_, i) => cpuPercent(i + 1));
+    const lightWait = load.lights.map((_, i) => waitPercent(i + 1));
+    const probesCpu = load.probes ? cpuPercent(load.lights.length + 1) : 0;
     const perSecond = (pick: (s: ServerStats) => number) => round((pick(after) - pick(before)) / elapsed, 1);
+    const lights = lightReports.filter((r): r is FleetReport => r !== null);
+    const lightJoined = sum(lights, (r) => r.joined);
+    const probesJoined = probeReport?.joined ?? 0;
+    const latencies = probeReport?.latencies ?? [];
+    const reasons: Record<string, number> = {};
+    for (const r of [...lights, ...(probeReport ? [probeReport] : [])]) for (const [why, n] of Object.entries(r.reasons)) reasons[why] = (reasons[why] ?? 0) + n;
+    if (lights.length < load.lights.length) reasons["a light-bot process sent no report"] = load.lights.length - lights.length;
+    const states = lightJoined > 0 ? sum(lights, (r) => r.states) / lightJoined : probesJoined > 0 && !step.draws ? probeReport!.states / probesJoined : null;
     const ticks = after.ticks !== undefined && before.ticks !== undefined ? after.ticks - before.ticks : undefined;
     const late = (after.late ?? 0) - (before.late ?? 0);
-    const rung: Omit<Rung, "brokeDown"> = {
+    const traffic = {
+      messagesInPerSecond: perSecond((s) => s.messagesIn),
+      messagesOutPerSecond: perSecond((s) => s.messagesOut),
+      bytesInPerSecond: perSecond((s) => s.bytesIn),
+      bytesOutPerSecond: perSecond((s) => s.bytesOut),
+      bytesPerClientPerSecond: round((after.bytesOut - before.bytesOut) / elapsed / players, 0),
+      sendErrors: (after.sendErrors ?? 0) - (before.sendErrors ?? 0),
+    };
+    const serverCpu = round(cpuPercent(0), 1);
+
+    progress(`the floor: ${Math.round(traffic.messagesOutPerSecond)} messages a second from ${players} sockets`);
+    const floorRun = await runFloor(step, load.lights[0]!, players, traffic, (c) => (floorChild = c));
+    const rung: Omit<Rung, "brokeDown" | "limit"> = {
       step: step.id,
       players,
       seconds: round(elapsed),
-      joined,
-      failedToJoin: players - joined,
-      errors: sum((r) => r.errors),
+      joined: lightJoined + probesJoined,
+      failedToJoin: players - lightJoined - probesJoined,
+      errors: sum(lights, (r) => r.dropped) + (probeReport?.errors ?? 0),
       reasons,
-      timeouts: sum((r) => r.timeouts),
-      blocked: sum((r) => r.blocked ?? 0),
+      timeouts: probeReport?.timeouts ?? 0,
+      blocked: probeReport?.blocked ?? 0,
       moves: latencies.length,
       latencyMs: { p50: orNull(percentile(latencies, 50)), p90: orNull(percentile(latencies, 90)), p99: orNull(percentile(latencies, 99)), max: orNull(Math.max(...latencies)) },
-      statesPerBotPerSecond: joined === 0 ? 0 : round(sum((r) => r.states) / joined / elapsed, 1),
-      traffic: {
-        messagesInPerSecond: perSecond((s) => s.messagesIn),
-        messagesOutPerSecond: perSecond((s) => s.messagesOut),
-        bytesInPerSecond: perSecond((s) => s.bytesIn),
-        bytesOutPerSecond: perSecond((s) => s.bytesOut),
+      statesPerBotPerSecond: states === null ? null : round(states / elapsed, 1),
+      traffic,
+      server: { cpuPercent: serverCpu, waitPercent: round(waitPercent(0), 1), rssMB: round(serverRss / 2 ** 20, 1) },
+      bots: {
+        light: lightCount,
+        probes: probeCount,
+        processes: everyone().length,
+        lightCpuPercent: round(sum(lightCpu, (c) => c), 1),
+        lightWaitPercent: round(Math.max(...lightWait), 1),
+        probesCpuPercent: round(probesCpu, 1),
+        cpuPercent: round(sum(lightCpu, (c) => c) + probesCpu, 1),
+        rssMB: round(botsRss / 2 ** 20, 1),
+        movedBots: sum(lights, (r) => r.movedBots),
       },
-      server: { cpuPercent: round(cpuPercent(0), 1), rssMB: round(serverRss / 2 ** 20, 1) },
-      bots: { processes, cpuPercent: round(runners.reduce((n, _, i) => n + cpuPercent(i + 1), 0), 1), rssMB: round(botsRss / 2 ** 20, 1) },
       tick:
         ticks === undefined
           ? null
@@ -217,15 +394,63 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
               late,
               lateFraction: round(ticks === 0 ? 1 : late / ticks, 4),
               skipped: (after.skipped ?? 0) - (before.skipped ?? 0),
-              workAvgMs: after.workAvgMs ?? NaN,
-              workMaxMs: after.workMaxMs ?? NaN,
+              workAvgMs: round(mean(everySecond.map((s) => s.workAvgMs ?? NaN))),
+              workMaxMs: round(Math.max(...everySecond.map((s) => s.workMaxMs ?? NaN))),
             },
-      game: step.game ? { phase: after.phase ?? "?", sightAvgMs: after.sightAvgMs ?? NaN, sightMaxMs: after.sightMaxMs ?? NaN } : null,
+      game: step.game
+        ? { phase: after.phase ?? "?", sightAvgMs: round(mean(everySecond.map((s) => s.sightAvgMs ?? NaN))), sightMaxMs: round(Math.max(...everySecond.map((s) => s.sightMaxMs ?? NaN))) }
+        : null,
+      floor: floorRun === null ? null : { ...floorRun, ratio: floorRun.cpuPercent >= FLOOR_MIN ? round(serverCpu / floorRun.cpuPercent, 2) : null },
     };
-    return { ...rung, brokeDown: breakdown(rung) };
+    return { ...rung, ...breakdown(rung, lightCpu, lightWait) };
   } finally {
-    await Promise.all(runners.map((r) => r.stop(5000)));
+    for (const r of load.lights) r.type("quit");
+    await Promise.all([...everyone(), ...(floorChild ? [floorChild] : [])].map((c) => c.stop(5000)));
   }
+}
+
+/** Waits for each process's `ready` (every bot joined or gave up); one that never says it ends the ladder. */
+async function readyOrThrow(children: readonly Child[], joinSeconds: number): Promise<void> {
+  const said = await Promise.all(children.map((c) => c.next(/^ready /, (joinSeconds + 10) * 1000)));
+  const silent = children.filter((_, i) => said[i] === null);
+  if (silent.length > 0) throw new Error(`${silent.map((c) => c.label).join(", ")}: bots still joining after ${joinSeconds + 10} s${silent[0]!.stderr ? `: ${silent[0]!.stderr.slice(-200)}` : ""}`);
+}
+
+async function probeReportOf(probes: Child): Promise<RunnerReport | undefined> {
+  const m = await probes.next(/^REPORT (.*)$/, 15_000);
+  return m === null ? undefined : (JSON.parse(m[1]!) as RunnerReport);
+}
+
+/** The bare sender (or writer) of the traffic just measured: the same count of messages a second,
+ *  of the same average size, from as many sockets as the server had clients, to sinks in the light
+ *  bots' process. Its CPU over `floorSeconds`. */
+async function runFloor(step: StepEntry, sinkHolder: Child, players: number, traffic: Rung["traffic"], started: (c: Child) => void): Promise<Omit<NonNullable<Rung["floor"]>, "ratio"> | null> {
+  const perSecond = Math.round(traffic.messagesOutPerSecond);
+  if (perSecond <= 0) return null;
+  const bytes = Math.max(1, Math.round(traffic.bytesOutPerSecond / traffic.messagesOutPerSecond));
+  const transport: FloorTransport = step.transport.startsWith("udp") ? "udp" : step.transport === "tcp-persistent" ? "tcp" : "tcp-per-message";
+  sinkHolder.type(transport === "udp" ? `sink udp ${players}` : "sink tcp");
+  const sinks = await sinkHolder.next(/^SINK (.*)$/, 15_000);
+  if (sinks === null) throw new Error(`the sinks did not open: ${sinkHolder.stderr.slice(-300)}`);
+  const floor = new Child("floor", [
+    ...pinned("server"),
+    "bun", join(import.meta.dir, "floor.ts"), "--transport", transport, "--ports", (JSON.parse(sinks[1]!) as number[]).join(","),
+    "--sockets", String(players), "--per-second", String(perSecond), "--bytes", String(bytes),
+    // A ticking server sends in a burst every tick; a request/response server as requests come.
+    "--hz", String(step.transport === "udp-tick" ? RATE : 200),
+  ]);
+  started(floor);
+  if ((await floor.next(/^ready$/, 30_000)) === null) throw new Error(`the floor did not start: ${floor.stderr.slice(-300)}`);
+  const cpu0 = await cpuSeconds(floor.pid);
+  const t0 = performance.now();
+  floor.type("go");
+  await Bun.sleep(floorSeconds * 1000);
+  const cpu1 = await cpuSeconds(floor.pid);
+  const elapsed = (performance.now() - t0) / 1000;
+  floor.type("end");
+  const report = await floor.next(/^REPORT (.*)$/, 10_000);
+  const sent = report === null ? NaN : (JSON.parse(report[1]!) as FloorReport).sent;
+  return { transport, sockets: players, perSecond, bytes, sentPerSecond: round(sent / elapsed, 1), cpuPercent: round((100 * (cpu1 - cpu0)) / elapsed, 1) };
 }
 
 /** A game's bots pick teams and get ready once they have joined; the window starts with the round
@@ -239,22 +464,41 @@ async function roundStarted(server: Child, joinSeconds: number, progress: (s: st
   }
 }
 
-/** Clearly broken: players feel more than the limit, or more than a tenth of them cannot play. A
- *  game predicts the player's own square (felt latency stays low whatever the load), so there the
- *  server keeping fewer than half its ticks on time is a breakdown too. */
-function breakdown(r: Omit<Rung, "brokeDown">): string | null {
-  if (r.failedToJoin + r.errors > r.players / 10) return `${r.failedToJoin} bots failed to join, ${r.errors} dropped out`;
-  if (r.moves === 0) return "no bot saw its move";
-  if (r.timeouts > r.moves / 10) return `${r.timeouts} presses never showed (vs ${r.moves} that did)`;
-  if ((r.latencyMs.p99 ?? Infinity) > flags["p99-limit"]) return `p99 ${r.latencyMs.p99} ms > ${flags["p99-limit"]} ms`;
-  if (r.game !== null && r.tick !== null && r.tick.lateFraction > 0.5) return `${(100 * r.tick.lateFraction).toFixed(0)}% of the ticks late`;
-  return null;
+/** Waits (bounded) until the last rung's players have gone; a game's round must be over too (its
+ *  results last --transition-seconds), as players join only in the lobby. */
+async function emptied(server: Child, step: StepEntry): Promise<void> {
+  const empty = (s: ServerStats) => s.players === 0 && (s.phase === undefined || s.phase === "lobby");
+  for (let wait = 0; wait < (step.game ? 100 : 40) && !empty(await askStats(server)); wait++) await Bun.sleep(100);
+}
+
+/** Clearly broken: players cannot join or stay, the probes feel more than the limit, the server
+ *  keeps fewer than 9 ticks in 10 on time, or the bots get under 80% of the states (or answers)
+ *  they should. Who ran out: late or slow ticks are the server's own (bots cannot slow a UDP
+ *  server's tick but by taking its core: then it waited, and the machine ran out). Anything else:
+ *  the server when it used 90% of a core; else the machine when the server waited for a core a
+ *  tenth of the window; else the bots when a light-bot process used 90% of a core or waited a
+ *  quarter of the window; else the server all the same. */
+function breakdown(r: Omit<Rung, "brokeDown" | "limit">, lightCpu: readonly number[], lightWait: readonly number[]): Pick<Rung, "brokeDown" | "limit"> {
+  const failedSends = r.traffic.sendErrors > 0 ? ` (${r.traffic.sendErrors} sends failed)` : "";
+  const waited = r.server.waitPercent >= 10;
+  const botsShort = lightCpu.some((c) => c >= 90) || lightWait.some((w) => w >= 25);
+  const byLoad = (why: string) => ({ brokeDown: why, limit: r.server.cpuPercent >= 90 ? "server" : waited ? "machine" : botsShort ? "bots" : "server" }) as const;
+  const byTicks = (why: string) => ({ brokeDown: why, limit: waited ? "machine" : "server" }) as const;
+  if (r.failedToJoin + r.errors > r.players / 10) return byLoad(`${r.failedToJoin} players failed to join, ${r.errors} dropped out${failedSends}`);
+  if (r.moves === 0) return byLoad("no probe saw its move");
+  if (r.timeouts > r.moves / 10) return byLoad(`${r.timeouts} presses never showed (vs ${r.moves} that did)`);
+  if (r.tick !== null && r.tick.lateFraction > 0.1) return byTicks(`${(100 * r.tick.lateFraction).toFixed(0)}% of the ticks late`);
+  if (r.tick !== null && r.tick.ticksPerSecond < 0.9 * RATE) return byTicks(`${r.tick.ticksPerSecond} ticks a second of ${RATE}`);
+  if ((r.latencyMs.p99 ?? Infinity) > flags["p99-limit"]) return byLoad(`probes' p99 ${r.latencyMs.p99} ms > ${flags["p99-limit"]} ms`);
+  if (r.statesPerBotPerSecond !== null && r.statesPerBotPerSecond < 0.8 * RATE) return byLoad(`a bot got ${r.statesPerBotPerSecond} ${r.tick ? "states" : "answers"} a second of ${RATE}${failedSends}`);
+  return { brokeDown: null, limit: null };
 }
 
 // ---------------------------------------------------------------- one step
 
 /** The servers' limits are set for people playing, not for a thousand bots on one address: each
- *  cap below that the server's --help lists is raised out of the way. */
+ *  cap below that the server's --help lists is raised out of the way (the game's own rules, such
+ *  as step 02/03's --move-rate, stay). */
 async function raisedCaps(script: string): Promise<string[]> {
   const most = String(Math.max(...ladder) + 100);
   const caps: Record<string, string> = { "--max-players": most, "--max-connections": most, "--max-per-address": most, "--rate-limit": "0" };
@@ -263,11 +507,12 @@ async function raisedCaps(script: string): Promise<string[]> {
 }
 
 async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => void): Promise<void> {
-  const script = join(step.dir, "server.ts");
+  const script = join(step.serverDir ?? step.dir, "server.ts");
   const args = ["--port", "0", ...(await raisedCaps(script))];
   // A round that outlasts the rung, after a short countdown (its results, between rungs, as short).
-  if (step.game) args.push("--game-seconds", String(seconds + 60), "--transition-seconds", "2");
-  const server = new Child(`server ${step.id}`, ["bun", script, ...args]);
+  if (step.game) args.push("--game-seconds", String(seconds + floorSeconds + 120), "--transition-seconds", "2");
+  const profile = flags.profile ? ["--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir", join(out, "profiles", step.id)] : [];
+  const server = new Child(`server ${step.id}`, [...pinned("server"), ...niced(flags["server-nice"]), "bun", ...profile, script, ...args]);
   try {
     const listening = await server.next(/listening on [\d.]+:(\d+)/, 10_000);
     if (listening === null) throw new Error(`step ${step.id}'s server did not start: ${server.stderr.slice(-300)}`);
@@ -280,22 +525,26 @@ async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => 
       let rung: Rung;
       try {
         rung = await runRung(step, port, server, players, i, (s) => progress(`step ${step.id}: ${s}`));
+        // Other work took the server's core: that says nothing of the server, so it is measured
+        // once more (the table says so); a second busy rung stands as it is.
+        if (rung.limit === "machine") {
+          progress(`step ${step.id}: ${players} players: the server waited ${rung.server.waitPercent}% of the time for its core: measuring again`);
+          const first = rung;
+          rung = { ...(await runRung(step, port, server, players, i + ladder.length, (s) => progress(`step ${step.id}: ${s}`))), busyFirst: `${first.brokeDown} (the server waited ${first.server.waitPercent}% of the time)` };
+        }
       } catch (e) {
         // An overloaded server that cannot even answer its console has broken down too.
         brokenRungs.push(`step ${step.id} at ${players} players: ${(e as Error).message}`);
         break;
       }
       rungs.push(rung);
-      progress(`step ${step.id}: ${players} players: p50 ${rung.latencyMs.p50} ms, p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown})` : ""}`);
+      const ratio = rung.floor?.ratio === null || rung.floor === null ? "" : `, ${rung.floor.ratio}x the floor`;
+      progress(`step ${step.id}: ${players} players: server ${rung.server.cpuPercent}% CPU${ratio}, probes p50 ${rung.latencyMs.p50} / p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown}; ${rung.limit} first)` : ""}`);
       if (rung.brokeDown !== null) break;
-      // Let the last rung's bots leave (bounded) so the next rung starts on an empty server; a game's
-      // round must be over too (its results last --transition-seconds), as players join only in the lobby.
-      const emptied = (s: ServerStats) => s.players === 0 && (s.phase === undefined || s.phase === "lobby");
-      for (let wait = 0; wait < (step.game ? 100 : 40) && !emptied(await askStats(server)); wait++) await Bun.sleep(100);
     }
   } finally {
     server.type("stop");
-    await server.stop(3000);
+    await server.stop(flags.profile ? 15_000 : 3000); // a profile is written on the way out
   }
 }
 
@@ -305,19 +554,21 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(bytes < 10_240 ? 1 
 const fixed = (v: number | null, digits = 1): string => (v === null ? "-" : v.toFixed(digits));
 
 function table(rungs: readonly Rung[]): string {
-  const head = ["step", "players", "joined", "fail", "err", "t/o", "blocked", "moves", "p50 ms", "p99 ms", "msg/s in", "msg/s out", "KB/s in", "KB/s out", "srv CPU%", "srv MB", "bots CPU%", "tick Hz", "late %", "sight ms"];
+  const head = [
+    "step", "players", "light+probes", "joined", "fail", "drop", "srv CPU%", "srv wait%", "floor CPU%", "x floor", "tick Hz", "late %", "skipped",
+    "tick ms", "sight ms", "KB/client/s", "states/s", "p50 ms", "p99 ms", "light CPU%", "light wait%", "probes CPU%", "ends here",
+  ];
   const rows = rungs.map((r) => [
-    r.step, String(r.players), String(r.joined), String(r.failedToJoin), String(r.errors), String(r.timeouts), String(r.blocked), String(r.moves),
-    fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2),
-    r.traffic.messagesInPerSecond.toFixed(0), r.traffic.messagesOutPerSecond.toFixed(0),
-    kb(r.traffic.bytesInPerSecond), kb(r.traffic.bytesOutPerSecond),
-    r.server.cpuPercent.toFixed(0), r.server.rssMB.toFixed(0), r.bots.cpuPercent.toFixed(0),
-    r.tick ? r.tick.ticksPerSecond.toFixed(1) : "-", r.tick ? (100 * r.tick.lateFraction).toFixed(1) : "-",
-    r.game ? fixed(orNull(r.game.sightAvgMs)) : "-",
+    r.step, String(r.players), `${r.bots.light}+${r.bots.probes}`, String(r.joined), String(r.failedToJoin), String(r.errors),
+    r.server.cpuPercent.toFixed(0), r.server.waitPercent.toFixed(0), r.floor ? r.floor.cpuPercent.toFixed(0) : "-", r.floor?.ratio != null ? r.floor.ratio.toFixed(1) : "-",
+    r.tick ? r.tick.ticksPerSecond.toFixed(1) : "-", r.tick ? (100 * r.tick.lateFraction).toFixed(1) : "-", r.tick ? String(r.tick.skipped) : "-",
+    r.tick ? fixed(orNull(r.tick.workAvgMs)) : "-", r.game ? fixed(orNull(r.game.sightAvgMs)) : "-",
+    kb(r.traffic.bytesPerClientPerSecond), fixed(r.statesPerBotPerSecond), fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2),
+    r.bots.lightCpuPercent.toFixed(0), r.bots.lightWaitPercent.toFixed(0), r.bots.probesCpuPercent.toFixed(0), [r.brokeDown === null ? "" : `${r.limit}: ${r.brokeDown}`, r.busyFirst === undefined ? "" : `(measured again: the first time, ${r.busyFirst})`].filter((t) => t !== "").join(" "),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`;
-  return [line(head), `|${widths.map((w) => "-".repeat(w + 1) + ":").join("|")}|`, ...rows.map(line)].join("\n");
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
+  return [line(head), `|${widths.map((w, i) => "-".repeat(w + 1) + (i === widths.length - 1 ? "-" : ":")).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
 function codecTable(codec: readonly CodecFigures[]): string {
@@ -325,14 +576,15 @@ function codecTable(codec: readonly CodecFigures[]): string {
   return ["| players in STATE | bytes utf-8 | bytes utf-16 | formatted /s | parsed /s |", "|---:|---:|---:|---:|---:|", ...rows].join("\n");
 }
 
-function machine(): { cores: number; cpu: string; bun: string; date: string } {
+function machine(): { cores: number; cpu: string; bun: string; date: string; loadAverage: number[] } {
   let cpu = "unknown";
   try {
     cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? cpu;
   } catch {
     // not Linux: the model stays unknown
   }
-  return { cores: cpus().length, cpu, bun: Bun.version, date: new Date().toISOString() };
+  // Other work on the machine shares its cores with the run: its load (1, 5, 15 minutes) says how much.
+  return { cores: cpus().length, cpu, bun: Bun.version, date: new Date().toISOString(), loadAverage: loadavg().map((l) => round(l)) };
 }
 
 // ---------------------------------------------------------------- main
@@ -344,6 +596,7 @@ const progress = (line: string) => {
 };
 
 const startedAt = performance.now();
+const loadAtStart = loadavg().map((l) => round(l));
 const rungs: Rung[] = [];
 const failures: string[] = [];
 /** Rungs that could not be measured at all (the server stopped answering): the ladder ends there. */
@@ -361,9 +614,9 @@ const codec = codecFigures([1, 10, 100, 1000], quick ? 20 : 200);
 if (isTty) process.stdout.write("\r\x1b[2K");
 
 const about = machine();
-const settings = { ladder, seconds, steps: steps.map((s) => s.id), runners: flags.runners, quick, p99LimitMs: flags["p99-limit"] };
-const results = { machine: about, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, brokenRungs, codec, failures };
-const chartTitle = `Input-to-state latency against players (${about.cores} cores, loopback, ${seconds} s per rung)`;
+const settings = { ladder, seconds, floorSeconds, pin, steps: steps.map((s) => s.id), probes: probesWanted, botsPerProcess: flags["bots-per-process"], nice: flags.nice, serverNice: flags["server-nice"], quick, p99LimitMs: flags["p99-limit"] };
+const results = { machine: { ...about, loadAverageAtStart: loadAtStart }, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, brokenRungs, codec, failures };
+const chartTitle = `What the probes felt against players (${about.cores} cores, loopback, ${seconds} s per rung)`;
 const svg = latencyChart(
   steps.map((s) => ({
     label: `step ${s.id}`,
@@ -371,22 +624,37 @@ const svg = latencyChart(
   })),
   chartTitle,
 );
+const cpuSvg = latencyChart(
+  steps.map((s) => ({
+    label: `step ${s.id}`,
+    points: rungs.filter((r) => r.step === s.id && r.floor !== null && r.floor.cpuPercent > 0).map((r) => [r.players, r.floor!.cpuPercent, Math.max(r.server.cpuPercent, 0.1)] as const),
+  })),
+  `The server's CPU and its floor's against players (${about.cores} cores, loopback)`,
+  { y: "CPU, % of one core (log)", legend: "solid: server, dashed: floor", yRange: [1, 100] },
+);
 const markdown = [
   "# Benchmark results",
   "",
-  `Machine: ${about.cores} cores (\`nproc\`), ${about.cpu}, Bun ${about.bun}, ${about.date.slice(0, 10)}. Loopback only.`,
-  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung; bots in up to ${flags.runners} processes. Run took ${results.durationSeconds} s.`,
+  `Machine: ${about.cores} cores (\`nproc\`), ${about.cpu}, Bun ${about.bun}, ${about.date.slice(0, 10)}. Loopback only. Load average at the start ${loadAtStart.join(", ")}, at the end ${about.loadAverage.join(", ")} (1, 5, 15 min: work besides the run).`,
+  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung, then ${floorSeconds} s of floor; ${probesWanted} probes a rung; server niced ${flags["server-nice"]}, bots ${flags.nice}${pin ? `; the server and the floor on core 0, the bots on the others (taskset)` : ""}. Run took ${results.durationSeconds} s.`,
   "",
-  "![latency against players](latency.svg)",
+  "![probe latency against players](latency.svg) ![server and floor CPU against players](cpu.svg)",
   "",
-  "Latency is input-to-state: from a bot pressing a key to the first state that shows its square moving that way.",
-  "For 06 it is the felt latency of the own square: from the press to the first view drawn that shows it moving, which prediction draws at once.",
-  "For 07 too (its client predicts as 06's), measured by the step's own game bots during a round: half seekers chasing, half hiders fleeing, timed only",
-  "for presses that could move (a direction free in the bot's view; a press dropped first, say by a catch or the round's end, counts nowhere). It stays",
-  "within a tick and a frame whatever the load, so for 07 the server's side says more: `tick Hz`, `late %`, and `sight ms`, the part of each tick spent",
-  "on who sees what (the server's average over the last second of the window). A rung of 1 player is skipped for 07: a round needs both teams.",
-  "`fail`: bots that never joined; `err`: bots dropped during the rung; `t/o`: presses never seen within 5 s; `blocked`: presses left out of the latency because another square stepped into the way before the move showed (the crowd's wait, not the network's).",
-  "msg/s and KB/s are the server's, `in` = from clients. CPU% is of one core (the machine has " + about.cores + ").",
+  "A rung of N players is N - P light bots (`bench/light-bots.ts`: thousands in one process; they join, send inputs when they change, keep alive, leave,",
+  "and find their own square in a state with a byte search, never parsing it) and P probes: the step's own clients (`--bot`), whose",
+  "input-to-state latency is `p50`/`p99` (for 06 and 07, which predict, to the view drawn). The light bots cost the server what players do",
+  "and cost their own machine as little as the protocol allows; their CPU (`light CPU%`) and the probes' are shown beside the server's.",
+  "",
+  "`srv CPU%`: the server's user + system CPU over the window, % of one core (the machine has " + about.cores + "); `srv wait%`: the part of the window",
+  "it was ready to run but waited for a core (other processes had them: then it was short of CPU, not of capacity). `floor CPU%`: a bare Bun sender",
+  "(`bench/floor.ts`) of the same messages (count a second, average size, one socket per client; for 03 a writer on one TCP connection per client,",
+  "for 02 a new connection per message), run after the players left. `x floor` = server over floor: what the server spends beyond sending.",
+  "`tick Hz`, `late %` (a tick starting over a quarter of a tick late), `skipped`, `tick ms` (the tick's work, average of its last second),",
+  "`sight ms` (07: who sees what, per tick). `KB/client/s`: what the server sends each client a second. `states/s`: states (or answers) a light",
+  "bot received a second, 30 when none is missed. `fail`: never joined; `drop`: dropped or refused after joining. `light wait%`: the most a",
+  "light-bot process waited for a core. `ends here`: why the step's ladder stops at that rung, and who ran out first: the `server` (it used",
+  "90% of a core, or nothing else ran short); the `machine` (the server waited for a core a tenth of the window); or the `bots` (a light-bot",
+  "process used 90% of a core or waited a quarter of the window). A rung the machine stopped is measured once more, and says so.",
   "",
   table(rungs),
   "",
@@ -398,14 +666,15 @@ const markdown = [
   "",
 ].join("\n");
 
-mkdirSync(flags.out, { recursive: true });
-writeFileSync(join(flags.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
-writeFileSync(join(flags.out, "latency.svg"), svg);
-writeFileSync(join(flags.out, "results.md"), markdown);
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");
+writeFileSync(join(out, "latency.svg"), svg);
+writeFileSync(join(out, "cpu.svg"), cpuSvg);
+writeFileSync(join(out, "results.md"), markdown);
 console.log(table(rungs));
 console.log();
 console.log(codecTable(codec));
-console.log(`\nwrote ${join(flags.out, "results.json")}, latency.svg, results.md (${results.durationSeconds} s)`);
+console.log(`\nwrote ${join(out, "results.json")}, latency.svg, cpu.svg, results.md (${results.durationSeconds} s)`);
 if (failures.length > 0) {
   console.error(failures.join("\n"));
   process.exit(1);
