@@ -21,5 +21,7 @@ export function refusal(code: ErrorCode, name: string): string {
       return "the server says this client sends too much";
     case "GAME_RUNNING":
       return "a game is running: players may join only in the lobby";
+    case "TOKEN_INVALID":
+      return "this room wants a seat from the matchmaker: ask it again (--matchmaker URL)";
   }
 }

@@ -8,7 +8,8 @@ export interface ConsoleCommand {
   run(args: readonly string[]): string[] | Promise<string[]>;
 }
 
-export function startConsole(commands: Record<string, ConsoleCommand>): void {
+/** `onEnd`: called when standard input closes (step 11's rooms stop then: their agent is gone). */
+export function startConsole(commands: Record<string, ConsoleCommand>, onEnd?: () => void): void {
   const all: Record<string, ConsoleCommand> = {
     help: { help: "list the commands", run: () => Object.entries(all).map(([n, c]) => `${n.padEnd(6)} ${c.help}`) },
     ...commands,
@@ -21,5 +22,6 @@ export function startConsole(commands: Record<string, ConsoleCommand>): void {
       const lines = command ? await command.run(args) : [`unknown command ${JSON.stringify(name)} (try help)`];
       for (const l of lines) console.log(kleur.cyan(l));
     }
+    onEnd?.();
   })();
 }

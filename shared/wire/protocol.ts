@@ -41,10 +41,11 @@ export type ErrorCode =
   | "NOT_CONNECTED" // INPUT/DISCONNECT before CONNECT
   | "NOT_YOURS" // DISCONNECT of somebody else's name
   | "RATE_LIMITED" // too many messages from this address
-  | "GAME_RUNNING"; // a round is being played: join when it is over (step 07)
+  | "GAME_RUNNING" // a round is being played: join when it is over (step 07)
+  | "TOKEN_INVALID"; // no connect token from the matchmaker for this name and room, or an expired one (step 11)
 export const ERROR_CODES: readonly ErrorCode[] = [
   "MALFORMED", "TOO_LONG", "NAME_INVALID", "NAME_TAKEN", "SERVER_FULL",
-  "NOT_CONNECTED", "NOT_YOURS", "RATE_LIMITED", "GAME_RUNNING",
+  "NOT_CONNECTED", "NOT_YOURS", "RATE_LIMITED", "GAME_RUNNING", "TOKEN_INVALID",
 ];
 
 /** What the UDP steps send on connection: where to talk next, and the whole game to start from. */
