@@ -7,18 +7,34 @@
 // protocol allows. The steps' own clients still run beside them, a few per rung, as the probes
 // that measure what a player feels (bench/bot-runner.ts).
 //
+// From step 08 a move carries the tick the bot draws (`VIEW`); from 09 the ticks are binary and the
+// bot acknowledges the newest every 100 ms (`ACK`), reading each tick's header and its own square's
+// move (scanTick), not the squares; step 10's bots join through the handshake and seal everything,
+// with the step's own handshake.ts and sealed.ts.
+//
 // One process-wide clock (`Fleet.poll`, every POLL_MS) decides what every bot sends; a bot has no
 // timer of its own. Names are short, start with a letter and hold no protocol keyword.
 import type { Socket, udp } from "bun";
+import { randomBytes } from "node:crypto";
 import { encodeText } from "../shared/wire/encoding.ts";
 import { mulberry32 } from "../shared/plumbing/prng.ts";
+// Steps 09 and 10 speak in bytes: their own codec and handshake, so a bot speaks exactly as they do.
+import { decodeTick, TICK_MAGIC } from "../steps/09-delta-snapshots/snapshot-codec.ts";
+import { ACCEPT, ClientHandshake } from "../steps/10-secure-connect/handshake.ts";
+import type { SealedChannel } from "../steps/10-secure-connect/sealed.ts";
 
 /** How a step's clients talk to its server. */
 export type Transport =
   | "tcp-per-message" // 02: a new TCP connection for every message, UTF-16
   | "tcp-persistent" // 03: one TCP connection per client, request/response, UTF-16
   | "udp-request" // 04: CONNECT on the main port, then INPUT -> STATE on a dedicated port, UTF-8
-  | "udp-tick"; // 05-07: states every tick, INPUT ... SEQ n on change, PING to keep alive
+  | "udp-tick" // 05-07: states every tick, INPUT ... SEQ n on change, PING to keep alive
+  | "udp-view" // 08: as 05-07, each move with the tick the client draws: INPUT ... SEQ n VIEW t
+  | "udp-delta" // 09: as 08, each tick a binary datagram (0xD9), acknowledged with ACK <tick>
+  | "udp-sealed"; // 10: as 09, after a cookie and key handshake, every datagram sealed
+
+/** The transports whose server ticks and streams (every one from 05 on). */
+export const ticking = (t: Transport): boolean => t.startsWith("udp") && t !== "udp-request";
 
 export interface FleetOptions {
   readonly transport: Transport;
@@ -28,6 +44,9 @@ export interface FleetOptions {
   readonly game?: boolean;
   /** Inputs per second at most in the request/response steps (their clients' --rate). */
   readonly rate?: number;
+  /** The share of the bots that stand still, never sending a move (0 to 1, spread evenly by index):
+   *  what a server sends when some or all of its players keep still. */
+  readonly still?: number;
   readonly seed?: number;
 }
 
@@ -61,6 +80,9 @@ const CONNECT_TRIES = 6;
 const REPEAT_MS = 50;
 const REPEATS = 8;
 const KEEP_ALIVE_MS = 1000;
+/** Step 09's client acknowledges the newest tick it holds every 100 ms: without it every tick is a
+ *  full snapshot, clipped to the datagram budget. */
+const ACK_EVERY_MS = 100;
 /** Step 04's client gives up on an answer after 0.5 s and sends the next input. */
 const ANSWER_TIMEOUT_MS = 500;
 /** The TCP steps' clients wait up to 10 s for a reply: the server is slow, not gone. */
@@ -148,6 +170,73 @@ export class Utf16Ends {
   }
 }
 
+/** Whether bot `index` is one of the still ones when a share `still` of them are: spread evenly, so
+ *  that any run of bots holds that share (0.5: every other bot), whatever the processes' split. */
+export const isStill = (index: number, still: number): boolean => Math.floor((index + 1) * still) > Math.floor(index * still);
+
+/** What a light bot reads of a binary tick (step 09): its numbers and phase, and whether its own
+ *  square (`ownId`) moved since the baseline, without decoding the squares. */
+export interface TickScan {
+  readonly tick: number;
+  readonly ack: number;
+  /** snapshot-codec.ts' phase code: 0 the lobby, 1 the countdown, 2 a round, 3-5 its end. */
+  readonly phase: number;
+  readonly ownMoved: boolean;
+}
+
+/** A varint of snapshot-codec.ts (7 bits a byte, low first, 5 bytes at most): [value, index after];
+ *  NaN if the bytes end or run on. */
+function varintAt(bytes: Uint8Array, at: number): [number, number] {
+  let n = 0;
+  for (let i = 0, scale = 1; i < 5; i++, scale *= 0x80) {
+    const byte = bytes[at++];
+    if (byte === undefined) return [NaN, at];
+    n += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [n, at];
+  }
+  return [NaN, at];
+}
+
+/** Reads a binary tick as far as a bot needs: the header, the removed ids skipped, the moved list
+ *  until `ownId` (ids come in increasing order). The entered squares, most of the bytes, are never
+ *  read: a thousand bots decoding every tick in full would measure the bots (decodeTick is used
+ *  once, to learn the own square's id). undefined if it is no tick. */
+export function scanTick(bytes: Uint8Array, ownId: number | undefined): TickScan | undefined {
+  if (bytes[0] !== TICK_MAGIC) return undefined;
+  const [tick, a] = varintAt(bytes, 1);
+  const [ack, b] = varintAt(bytes, a);
+  let [, at] = varintAt(bytes, b); // the baseline's age
+  const shape = bytes[at++] ?? NaN;
+  const phase = shape & 0b111;
+  let bad = Number.isNaN(tick + ack + shape);
+  const skip = () => {
+    const [n, next] = varintAt(bytes, at);
+    at = next;
+    bad ||= Number.isNaN(n);
+    return n;
+  };
+  if (phase !== 0) skip(); // ticks left
+  let ownMoved = false;
+  if (ownId !== undefined && !bad) {
+    if (shape & 0b1000) for (let i = 0, count = skip(); i < count && !bad; i++) skip(); // removed
+    if (shape & 0b1_0000) {
+      for (let i = 0, count = skip(), previous = -1; i < count && !bad; i++) {
+        const code = skip();
+        const axes = code % 4;
+        const id = previous + 1 + (code - axes) / 4;
+        if (id >= ownId) {
+          ownMoved = id === ownId;
+          break;
+        }
+        if (axes & 1) skip();
+        if (axes & 2) skip();
+        previous = id;
+      }
+    }
+  }
+  return bad ? undefined : { tick, ack, phase, ownMoved };
+}
+
 /** One light player; the transport's class says how it talks. */
 abstract class LightBot {
   phase: Phase = "joining";
@@ -160,8 +249,12 @@ abstract class LightBot {
   /** Where its square stood in the last reply that showed it. */
   at: { x: number; y: number } | undefined;
   movedInWindow = false;
+  /** This bot stands still all along (FleetOptions.still). */
+  readonly still: boolean;
 
-  constructor(readonly fleet: Fleet, readonly name: string, readonly index: number) {}
+  constructor(readonly fleet: Fleet, readonly name: string, readonly index: number) {
+    this.still = isStill(index, fleet.options.still ?? 0);
+  }
 
   abstract open(): Promise<void>;
   abstract poll(now: number, fromClock?: boolean): void;
@@ -183,7 +276,7 @@ abstract class LightBot {
    *  round of step 07 a hider mostly keeps still (1-3 s) between short dashes, as the game's own
    *  bots hide (they flee only a seeker in sight); seekers roam. */
   walk(now: number): boolean {
-    if (now < this.changeAt) return false;
+    if (now < this.changeAt || this.still) return false;
     const random = this.fleet.random;
     const hiding = this.fleet.options.game === true && this.index % 4 !== 0;
     if (hiding && this.move === ".") {
@@ -239,6 +332,15 @@ class UdpBot extends LightBot {
   /** Step 07: the input numbers of the team and READY sent, once told to get ready. */
   private readySeq = 0;
   private seenGame = false;
+  /** From step 08: the newest tick received (a move's VIEW); from 09 the newest acknowledged, and when. */
+  private newestTick = 0;
+  private ackedTick = 0;
+  private lastAckAt = 0;
+  /** From step 09: the own square's id on the wire, once a tick brought it. */
+  private ownId: number | undefined;
+  /** Step 10: this join's key pair (one for every try), then the session it opened. */
+  private handshake: ClientHandshake | undefined;
+  private channel: SealedChannel | undefined;
 
   constructor(fleet: Fleet, name: string, index: number) {
     super(fleet, name, index);
@@ -255,11 +357,21 @@ class UdpBot extends LightBot {
     });
   }
 
+  private get transport(): Transport {
+    return this.fleet.options.transport;
+  }
+
+  /** A text message to the dedicated port (the main port before there is one), sealed once a
+   *  session is open (step 10). */
   private send(text: string): void {
-    if (this.socket.closed) return;
     const bytes = ascii(text);
+    this.sendBytes(this.channel?.seal(bytes) ?? bytes, this.dedicated || this.fleet.options.port);
+  }
+
+  private sendBytes(bytes: Uint8Array, port: number): void {
+    if (this.socket.closed) return;
     try {
-      this.socket.send(bytes, this.dedicated || this.fleet.options.port, this.fleet.address);
+      this.socket.send(bytes, port, this.fleet.address);
       this.fleet.counts.messagesOut++;
       this.fleet.counts.bytesOut += bytes.length;
     } catch {
@@ -268,22 +380,27 @@ class UdpBot extends LightBot {
   }
 
   poll(now: number, fromClock = true): void {
-    const ticking = this.fleet.options.transport === "udp-tick";
     switch (this.phase) {
       case "joining":
         if (now - this.lastSentAt < CONNECT_RETRY_MS) return;
         if (this.tries++ >= CONNECT_TRIES) return this.end("failed", "no answer to CONNECT");
-        this.send(`CONNECT ${this.name} END`);
+        if (this.transport === "udp-sealed") {
+          // Step 10 knocks with a padded CONNECT; its CHALLENGE is answered in `unseal`.
+          this.handshake ??= new ClientHandshake(this.name, randomBytes(32));
+          this.sendBytes(this.handshake.knock(), this.fleet.options.port);
+        } else this.send(`CONNECT ${this.name} END`);
         this.lastSentAt = now;
         return;
       case "lobby":
+        this.acknowledge(now);
         // Team and READY in one datagram, again until a STATE acknowledges both (ACK).
         if (this.readySeq === 0 || this.acked >= this.readySeq || now - this.lastSentAt < 300) return this.keepAlive(now);
         this.send(`INPUT ${this.index % 4 === 0 ? "RED" : "BLUE"} SEQ ${this.readySeq - 1} END INPUT READY SEQ ${this.readySeq} END`);
         this.lastSentAt = now;
         return;
       case "playing":
-        if (ticking) {
+        if (ticking(this.transport)) {
+          this.acknowledge(now);
           if (this.walk(now)) {
             this.seq++;
             this.repeats = 0;
@@ -309,10 +426,21 @@ class UdpBot extends LightBot {
     }
   }
 
+  /** From step 08 a move names the tick the client draws the others at: the newest it has. */
   private sendInput(now: number): void {
-    this.send(`INPUT ${this.move} SEQ ${this.seq} END`);
+    const view = this.transport === "udp-tick" ? "" : ` VIEW ${this.newestTick}`;
+    this.send(`INPUT ${this.move} SEQ ${this.seq}${view} END`);
     this.repeats++;
     this.lastSentAt = now;
+  }
+
+  /** From step 09: `ACK <tick>` for the newest tick held, every ACK_EVERY_MS while one is new. */
+  private acknowledge(now: number): void {
+    if (this.transport !== "udp-delta" && this.transport !== "udp-sealed") return;
+    if (this.newestTick <= this.ackedTick || now - this.lastAckAt < ACK_EVERY_MS) return;
+    this.send(`ACK ${this.newestTick} END`);
+    this.ackedTick = this.newestTick;
+    this.lastAckAt = now;
   }
 
   private keepAlive(now: number): void {
@@ -339,9 +467,12 @@ class UdpBot extends LightBot {
     this.socket?.close();
   }
 
-  private receive(bytes: Buffer, port: number): void {
+  private receive(datagram: Buffer, port: number): void {
     const counts = this.fleet.counts;
-    counts.bytesIn += bytes.length;
+    counts.bytesIn += datagram.length;
+    const bytes = this.transport === "udp-sealed" ? this.unseal(datagram, port) : datagram;
+    if (bytes === undefined) return;
+    if (bytes[0] === TICK_MAGIC) return this.binaryTick(bytes, port);
     // The first word says what it is; a step-07 datagram starts with the phase (LOBBY, GAME...).
     switch (bytes[0]) {
       case 67: // C: CONNECTED <port> <name> ...
@@ -353,6 +484,9 @@ class UdpBot extends LightBot {
           this.proof = readInt(bytes, bytes.lastIndexOf(" PROOF ") + 7)[0];
           this.lastPingAt = -Infinity;
           this.keepAlive(performance.now()); // at once: no state comes before it
+        } else if (this.channel !== undefined) {
+          this.lastPingAt = -Infinity;
+          this.keepAlive(performance.now()); // step 10: the first sealed datagram confirms the session
         }
         this.fleet.settled();
         return;
@@ -367,23 +501,69 @@ class UdpBot extends LightBot {
     }
     if (port !== this.dedicated) return;
     counts.states++;
-    if (this.fleet.options.game) this.readPhase(bytes);
+    if (this.fleet.options.game) this.phaseIs(bytes[0] === 71 /* G */ ? "game" : bytes[0] === 76 /* L */ ? "lobby" : "other");
     const at = bytes.indexOf(this.needle);
     if (at >= 0) this.saw(positionAt(bytes, at, this.needle.length));
     const ack = bytes.lastIndexOf(" ACK ");
     if (ack >= 0) this.acked = Math.max(this.acked, readInt(bytes, ack + 5)[0]);
+    const tick = this.transport === "udp-view" ? bytes.lastIndexOf(" TICK ") : -1;
+    if (tick >= 0) this.newestTick = Math.max(this.newestTick, readInt(bytes, tick + 6)[0]);
     if (this.fleet.options.transport === "udp-request") {
       this.answered = true;
       this.poll(performance.now(), false); // the next input may be due already
     }
   }
 
-  /** Step 07: a round began (GAME) or ended (back in the LOBBY: get ready again). */
-  private readPhase(bytes: Buffer): void {
-    if (bytes[0] === 71 /* G */ && this.phase === "lobby") {
+  /** Steps 09-10: a binary tick, scanned (not decoded): its numbers, its phase, and whether the
+   *  bot's own square moved. Its id is learnt once, from the first tick that brings it whole. */
+  private binaryTick(bytes: Uint8Array, port: number): void {
+    if (port !== this.dedicated) return;
+    if (this.ownId === undefined) {
+      const decoded = decodeTick(bytes);
+      const own = decoded.ok ? decoded.value.changes.find((c) => c.kind === "entered" && c.square.name === this.name) : undefined;
+      this.ownId = own?.id;
+    }
+    const scan = scanTick(bytes, this.ownId);
+    if (scan === undefined) return;
+    this.fleet.counts.states++;
+    this.newestTick = Math.max(this.newestTick, scan.tick);
+    this.acked = Math.max(this.acked, scan.ack);
+    if (scan.ownMoved) {
+      this.fleet.counts.moves++;
+      this.movedInWindow = true;
+    }
+    if (this.fleet.options.game) this.phaseIs(scan.phase === 2 ? "game" : scan.phase === 0 ? "lobby" : "other");
+  }
+
+  /** Step 10: the handshake's datagrams are answered here and the session's opened. Returns the
+   *  plaintext to read (a refusal in clear from the main port, the welcome, a sealed datagram), or
+   *  undefined: a CHALLENGE (answered with our key), or anything that does not open. */
+  private unseal(bytes: Buffer, port: number): Buffer | undefined {
+    const main = this.fleet.options.port;
+    let plaintext: Uint8Array | undefined;
+    if (port === main) {
+      const cookie = this.phase === "joining" ? ClientHandshake.cookieIn(bytes) : undefined;
+      if (cookie === undefined) return bytes;
+      this.sendBytes(this.handshake!.proof(cookie), main);
+      return undefined;
+    }
+    if (bytes[0] === ACCEPT && this.channel === undefined && this.handshake !== undefined) {
+      // The ACCEPT comes from the dedicated port: from now on everything goes there, sealed.
+      const accepted = this.handshake.accept(bytes);
+      if (accepted === undefined) return undefined;
+      this.channel = accepted.channel;
+      this.dedicated = port;
+      plaintext = accepted.welcome;
+    } else if (port === this.dedicated) plaintext = this.channel?.open(bytes);
+    return plaintext && Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.length);
+  }
+
+  /** Step 07 on: a round began or ended (back in the lobby: get ready again). */
+  private phaseIs(kind: "game" | "lobby" | "other"): void {
+    if (kind === "game" && this.phase === "lobby") {
       this.phase = "playing";
       this.seenGame = true;
-    } else if (bytes[0] === 76 /* L */ && this.phase === "playing" && this.seenGame) {
+    } else if (kind === "lobby" && this.phase === "playing" && this.seenGame) {
       this.phase = "lobby";
       this.readySeq = 0;
       this.move = ".";

@@ -16,8 +16,9 @@ const flags = cli({
   usage: "bun bench/light-runner.ts --transport udp-tick --port P --count K [--prefix L] [--game]",
   summary: "Runs K light bots of one step against a server; prints `ready`, then answers the benchmark on stdin.",
   flags: {
-    transport: flag("string", "udp-tick", "tcp-per-message (02), tcp-persistent (03), udp-request (04) or udp-tick (05-07)"),
-    game: flag("boolean", false, "step 07: pick a team and get ready on `play`"),
+    transport: flag("string", "udp-tick", "tcp-per-message (02), tcp-persistent (03), udp-request (04), udp-tick (05-07), udp-view (08), udp-delta (09) or udp-sealed (10)"),
+    game: flag("boolean", false, "steps 07-10: pick a team and get ready on `play`"),
+    still: flag("number", 0, "the share of the bots that stand still (0 to 1)", { min: 0, max: 1 }),
     host: hostFlag,
     port: flag("number", 0, "the server's port"),
     count: flag("number", 1, "bots in this process"),
@@ -29,7 +30,7 @@ const flags = cli({
   },
 });
 
-const fleet = new Fleet({ transport: flags.transport as Transport, host: flags.host, port: flags.port, game: flags.game, seed: flags.seed });
+const fleet = new Fleet({ transport: flags.transport as Transport, host: flags.host, port: flags.port, game: flags.game, seed: flags.seed, still: flags.still });
 setTimeout(() => process.exit(0), flags["max-seconds"] * 1000).unref();
 
 const names = Array.from({ length: flags.count }, (_, i) => `${flags.prefix}${i}`);

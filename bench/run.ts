@@ -8,6 +8,8 @@
 // a bare sender of the same datagrams, and the server's CPU over the floor's, as a ratio.
 // A step's ladder stops where its server breaks (or where the bots run out first: said so).
 //   bun run bench [--quick] [--steps 02,05] [--ladder 1,10,100] [--seconds S] [--out DIR]
+//     [--still 0,0.5,1]: each rung again with that share of the light bots standing still;
+//     [--in lobby]: the game steps (07-10) measured in their lobby, where everyone walks and sees everyone
 // Only a full run (no --quick, --steps or --ladder) writes to bench/results/ by default; any other
 // writes to a temporary folder unless --out names one.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -16,7 +18,7 @@ import { join } from "node:path";
 import { cli, flag } from "../shared/plumbing/cli.ts";
 import { percentile } from "../shared/client/bot.ts";
 import type { RunnerReport } from "./bot-runner.ts";
-import type { FleetReport, Transport } from "./light-bots.ts";
+import { ticking, type FleetReport, type Transport } from "./light-bots.ts";
 import type { FloorReport, FloorTransport } from "./floor.ts";
 import { latencyChart } from "./chart.ts";
 import { Child, cpuSeconds, rssBytes, waitSeconds } from "./child.ts";
@@ -42,6 +44,9 @@ const STEPS: readonly StepEntry[] = [
   { id: "05", dir: "steps/05-broadcast-loop", transport: "udp-tick" },
   { id: "06", dir: "steps/06-client-prediction", transport: "udp-tick", draws: true },
   { id: "07", dir: "steps/07-haunted-chronicles", transport: "udp-tick", draws: true, game: true },
+  { id: "08", dir: "steps/08-lag-compensation", transport: "udp-view", draws: true, game: true },
+  { id: "09", dir: "steps/09-delta-snapshots", transport: "udp-delta", draws: true, game: true },
+  { id: "10", dir: "steps/10-secure-connect", transport: "udp-sealed", draws: true, game: true },
 ];
 const DEFAULT_LADDER = "1,10,30,100,300,1000,2000";
 /** Inputs a second of the request/response clients, and ticks a second of the ticking servers. */
@@ -50,7 +55,7 @@ const RATE = 30;
 const FLOOR_MIN = 5;
 
 const flags = cli({
-  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,10,100] [--seconds S] [--out DIR] [--probes P] [--profile]",
+  usage: "bun run bench [--quick] [--steps 02,05] [--ladder 1,10,100] [--still 0,0.5,1] [--in round|lobby] [--seconds S] [--out DIR] [--probes P] [--profile]",
   summary: "Light bots and a few real clients against every step's server, on a ladder of players: where each server breaks, and its CPU against the floor.",
   flags: {
     quick: flag("boolean", false, "a smoke run: steps 03 and 05, ladder 1,3, one-second rungs, into a temporary folder"),
@@ -60,7 +65,10 @@ const flags = cli({
     "floor-seconds": flag("number", 4, "seconds the floor (the bare sender) is measured on each rung"),
     out: flag("string", "", "folder for results.json, results.md and the charts latency.svg, cpu.svg (default: --published for a full run, else a temporary folder)"),
     published: flag("string", "bench/results", "the published run's folder: only a full run writes there unless --out names it"),
-    probes: flag("number", 4, "probes per rung: the step's own clients, timing what a player feels"),
+    probes: flag("number", 4, "probes per rung: the step's own clients, timing what a player feels (0: none, and no latency)"),
+    still: flag("string", "0", "shares of the light bots that stand still: each rung is measured once for each (0,0.5,1: everyone moving, half still, all still)"),
+    "server-flags": flag("string", "", "more flags for every server, as one string: --server-flags=\"--view 100\" (with `=`, as it starts with a dash): in the lobby, each client is sent only the squares within 100 px"),
+    in: flag("string", "round", "where the game steps (07-10) are measured: `round` (teams, ready, sight) or `lobby` (everyone walks and sees everyone)"),
     "bots-per-process": flag("number", 2000, "light bots in one process at most"),
     nice: flag("number", 0, "niceness of the light bots and probes"),
     "server-nice": flag("number", -5, "niceness of the server: it comes first, as on a machine of its own (below 0 needs root; without it, nice warns and runs it at 0)"),
@@ -82,7 +90,12 @@ if (flags["server-dir"] !== "" && known.length !== 1) fail("--server-dir replace
 /** The probes still play with the step's own client: only the server is the copy's. */
 const steps = known.map((s) => (flags["server-dir"] === "" ? s : { ...s, serverDir: flags["server-dir"] }));
 if (ladder.some((n) => !Number.isInteger(n) || n < 1)) fail("--ladder takes whole numbers of players, like 1,10,100");
-if (!Number.isInteger(probesWanted) || probesWanted < 1) fail("--probes takes a whole number, 1 or more");
+if (!Number.isInteger(probesWanted) || probesWanted < 0) fail("--probes takes a whole number, 0 or more");
+const stills = flags.still.split(",").map(Number);
+if (stills.some((s) => !(s >= 0 && s <= 1))) fail("--still takes shares from 0 to 1, like 0,0.5,1");
+if (flags.in !== "round" && flags.in !== "lobby") fail("--in takes round or lobby");
+/** A game step played in a round: teams, READY, the countdown, then sight (else in its lobby). */
+const inRound = (step: StepEntry): boolean => step.game === true && flags.in === "round";
 /** The published run is replaced only on purpose: by a full run, or by naming the folder. */
 const fullRun = !quick && flags.steps === STEPS.map((s) => s.id).join(",") && flags.ladder === DEFAULT_LADDER && flags["server-dir"] === "";
 const out = flags.out !== "" ? flags.out : fullRun ? flags.published : mkdtempSync(join(tmpdir(), "bench-"));
@@ -105,6 +118,8 @@ function fail(why: string): never {
 export interface Rung {
   readonly step: string;
   readonly players: number;
+  /** The share of the light bots that stood still (--still). */
+  readonly still: number;
   readonly seconds: number;
   /** Light bots and probes together. */
   readonly joined: number;
@@ -241,8 +256,9 @@ interface Load {
   readonly probes: Child | undefined;
 }
 
-function startLoad(step: StepEntry, port: number, players: number, rungIndex: number, joinSeconds: number): { load: Load; probeCount: number; lightCount: number } {
-  const probeCount = Math.min(players, probesWanted);
+function startLoad(step: StepEntry, port: number, players: number, still: number, rungIndex: number, joinSeconds: number): { load: Load; probeCount: number; lightCount: number } {
+  // A game's probes play rounds: in its lobby they would stand still, ready, and time nothing.
+  const probeCount = step.game && !inRound(step) ? 0 : Math.min(players, probesWanted);
   const lightCount = players - probeCount;
   // One light process even with no light bot: it holds the floor's sinks.
   const processes = Math.max(1, Math.ceil(lightCount / flags["bots-per-process"]));
@@ -255,7 +271,7 @@ function startLoad(step: StepEntry, port: number, players: number, rungIndex: nu
       ...pinned("bots"),
       ...niced(flags.nice),
       "bun", join(import.meta.dir, "light-runner.ts"),
-      "--transport", step.transport, ...(step.game ? ["--game"] : []),
+      "--transport", step.transport, ...(inRound(step) ? ["--game"] : []), "--still", String(still),
       "--port", String(port), "--count", String(count), "--prefix", `R${rungIndex}L${p}b`, "--first", String(first - count),
       "--spread-ms", String(Math.min(3000, count * 2)), "--seed", String(100 * rungIndex + p + 1), "--max-seconds", String(maxSeconds),
     ]);
@@ -275,9 +291,9 @@ function probeRunner(step: StepEntry, port: number, count: number, rungIndex: nu
   ]);
 }
 
-async function runRung(step: StepEntry, port: number, server: Child, players: number, rungIndex: number, progress: (s: string) => void): Promise<Rung> {
+async function runRung(step: StepEntry, port: number, server: Child, players: number, still: number, rungIndex: number, progress: (s: string) => void): Promise<Rung> {
   const joinSeconds = 10 + players / 50; // joining 1000 over UDP takes a few seconds on 2 cores
-  const started = startLoad(step, port, players, rungIndex, joinSeconds);
+  const started = startLoad(step, port, players, still, rungIndex, joinSeconds);
   let { load } = started;
   const { probeCount, lightCount } = started;
   const everyone = () => [...load.lights, ...(load.probes ? [load.probes] : [])];
@@ -287,9 +303,13 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
     await readyOrThrow(load.lights, joinSeconds);
     if (step.game && probeCount > 0) load = { ...load, probes: probeRunner(step, port, probeCount, rungIndex, joinSeconds, joinSeconds + seconds + floorSeconds + 120) };
     if (load.probes) await readyOrThrow([load.probes], joinSeconds);
-    if (step.game) {
+    if (inRound(step)) {
       for (const r of load.lights) r.type("play");
       await roundStarted(server, joinSeconds, progress);
+    } else if (step.game) {
+      // From step 09 a newcomer is brought everyone over its first ticks (1200 bytes a tick), and
+      // everyone is told of it: in a round the countdown covers that; in the lobby, a second does.
+      await Bun.sleep(1000);
     }
 
     const before = await askStats(server);
@@ -363,6 +383,7 @@ async function runRung(step: StepEntry, port: number, server: Child, players: nu
     const rung: Omit<Rung, "brokeDown" | "limit"> = {
       step: step.id,
       players,
+      still,
       seconds: round(elapsed),
       joined: lightJoined + probesJoined,
       failedToJoin: players - lightJoined - probesJoined,
@@ -437,7 +458,7 @@ async function runFloor(step: StepEntry, sinkHolder: Child, players: number, tra
     "bun", join(import.meta.dir, "floor.ts"), "--transport", transport, "--ports", (JSON.parse(sinks[1]!) as number[]).join(","),
     "--sockets", String(players), "--per-second", String(perSecond), "--bytes", String(bytes),
     // A ticking server sends in a burst every tick; a request/response server as requests come.
-    "--hz", String(step.transport === "udp-tick" ? RATE : 200),
+    "--hz", String(ticking(step.transport) ? RATE : 200),
   ]);
   started(floor);
   if ((await floor.next(/^ready$/, 30_000)) === null) throw new Error(`the floor did not start: ${floor.stderr.slice(-300)}`);
@@ -485,11 +506,11 @@ function breakdown(r: Omit<Rung, "brokeDown" | "limit">, lightCpu: readonly numb
   const byLoad = (why: string) => ({ brokeDown: why, limit: r.server.cpuPercent >= 90 ? "server" : waited ? "machine" : botsShort ? "bots" : "server" }) as const;
   const byTicks = (why: string) => ({ brokeDown: why, limit: waited ? "machine" : "server" }) as const;
   if (r.failedToJoin + r.errors > r.players / 10) return byLoad(`${r.failedToJoin} players failed to join, ${r.errors} dropped out${failedSends}`);
-  if (r.moves === 0) return byLoad("no probe saw its move");
+  if (r.moves === 0 && r.bots.probes > 0) return byLoad("no probe saw its move");
   if (r.timeouts > r.moves / 10) return byLoad(`${r.timeouts} presses never showed (vs ${r.moves} that did)`);
   if (r.tick !== null && r.tick.lateFraction > 0.1) return byTicks(`${(100 * r.tick.lateFraction).toFixed(0)}% of the ticks late`);
   if (r.tick !== null && r.tick.ticksPerSecond < 0.9 * RATE) return byTicks(`${r.tick.ticksPerSecond} ticks a second of ${RATE}`);
-  if ((r.latencyMs.p99 ?? Infinity) > flags["p99-limit"]) return byLoad(`probes' p99 ${r.latencyMs.p99} ms > ${flags["p99-limit"]} ms`);
+  if (r.bots.probes > 0 && (r.latencyMs.p99 ?? Infinity) > flags["p99-limit"]) return byLoad(`probes' p99 ${r.latencyMs.p99} ms > ${flags["p99-limit"]} ms`);
   if (r.statesPerBotPerSecond !== null && r.statesPerBotPerSecond < 0.8 * RATE) return byLoad(`a bot got ${r.statesPerBotPerSecond} ${r.tick ? "states" : "answers"} a second of ${RATE}${failedSends}`);
   return { brokeDown: null, limit: null };
 }
@@ -501,14 +522,14 @@ function breakdown(r: Omit<Rung, "brokeDown" | "limit">, lightCpu: readonly numb
  *  as step 02/03's --move-rate, stay). */
 async function raisedCaps(script: string): Promise<string[]> {
   const most = String(Math.max(...ladder) + 100);
-  const caps: Record<string, string> = { "--max-players": most, "--max-connections": most, "--max-per-address": most, "--rate-limit": "0" };
+  const caps: Record<string, string> = { "--max-players": most, "--max-connections": most, "--max-per-address": most, "--pending-per-address": most, "--rate-limit": "0" };
   const help = Bun.spawnSync(["bun", script, "--help"]).stdout.toString();
   return Object.entries(caps).flatMap(([name, value]) => (help.includes(`${name} `) ? [name, value] : []));
 }
 
 async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => void): Promise<void> {
   const script = join(step.serverDir ?? step.dir, "server.ts");
-  const args = ["--port", "0", ...(await raisedCaps(script))];
+  const args = ["--port", "0", ...(await raisedCaps(script)), ...flags["server-flags"].split(" ").filter((f) => f !== "")];
   // A round that outlasts the rung, after a short countdown (its results, between rungs, as short).
   if (step.game) args.push("--game-seconds", String(seconds + floorSeconds + 120), "--transition-seconds", "2");
   const profile = flags.profile ? ["--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir", join(out, "profiles", step.id)] : [];
@@ -517,30 +538,36 @@ async function runStep(step: StepEntry, rungs: Rung[], progress: (s: string) => 
     const listening = await server.next(/listening on [\d.]+:(\d+)/, 10_000);
     if (listening === null) throw new Error(`step ${step.id}'s server did not start: ${server.stderr.slice(-300)}`);
     const port = Number(listening[1]);
-    for (const [i, players] of ladder.entries()) {
-      if (step.game && players < 2) {
+    // Each count of players is measured once for each share of still bots (--still).
+    const rungsPerCount = stills.length;
+    ladder: for (const [i, players] of ladder.entries()) {
+      if (inRound(step) && players < 2) {
         progress(`step ${step.id}: ${players} player: skipped (a round needs a seeker and a hider)`);
         continue;
       }
-      let rung: Rung;
-      try {
-        rung = await runRung(step, port, server, players, i, (s) => progress(`step ${step.id}: ${s}`));
-        // Other work took the server's core: that says nothing of the server, so it is measured
-        // once more (the table says so); a second busy rung stands as it is.
-        if (rung.limit === "machine") {
-          progress(`step ${step.id}: ${players} players: the server waited ${rung.server.waitPercent}% of the time for its core: measuring again`);
-          const first = rung;
-          rung = { ...(await runRung(step, port, server, players, i + ladder.length, (s) => progress(`step ${step.id}: ${s}`))), busyFirst: `${first.brokeDown} (the server waited ${first.server.waitPercent}% of the time)` };
+      for (const [j, still] of stills.entries()) {
+        const index = i * rungsPerCount + j;
+        const who = `${players} players${stills.length > 1 || still > 0 ? `, ${100 * still}% still` : ""}`;
+        let rung: Rung;
+        try {
+          rung = await runRung(step, port, server, players, still, index, (s) => progress(`step ${step.id}: ${s}`));
+          // Other work took the server's core: that says nothing of the server, so it is measured
+          // once more (the table says so); a second busy rung stands as it is.
+          if (rung.limit === "machine") {
+            progress(`step ${step.id}: ${who}: the server waited ${rung.server.waitPercent}% of the time for its core: measuring again`);
+            const first = rung;
+            rung = { ...(await runRung(step, port, server, players, still, index + ladder.length * rungsPerCount, (s) => progress(`step ${step.id}: ${s}`))), busyFirst: `${first.brokeDown} (the server waited ${first.server.waitPercent}% of the time)` };
+          }
+        } catch (e) {
+          // An overloaded server that cannot even answer its console has broken down too.
+          brokenRungs.push(`step ${step.id} at ${who}: ${(e as Error).message}`);
+          break ladder;
         }
-      } catch (e) {
-        // An overloaded server that cannot even answer its console has broken down too.
-        brokenRungs.push(`step ${step.id} at ${players} players: ${(e as Error).message}`);
-        break;
+        rungs.push(rung);
+        const ratio = rung.floor?.ratio === null || rung.floor === null ? "" : `, ${rung.floor.ratio}x the floor`;
+        progress(`step ${step.id}: ${who}: server ${rung.server.cpuPercent}% CPU${ratio}, probes p50 ${rung.latencyMs.p50} / p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown}; ${rung.limit} first)` : ""}`);
+        if (rung.brokeDown !== null) break ladder;
       }
-      rungs.push(rung);
-      const ratio = rung.floor?.ratio === null || rung.floor === null ? "" : `, ${rung.floor.ratio}x the floor`;
-      progress(`step ${step.id}: ${players} players: server ${rung.server.cpuPercent}% CPU${ratio}, probes p50 ${rung.latencyMs.p50} / p99 ${rung.latencyMs.p99} ms${rung.brokeDown ? `, broke down (${rung.brokeDown}; ${rung.limit} first)` : ""}`);
-      if (rung.brokeDown !== null) break;
     }
   } finally {
     server.type("stop");
@@ -555,14 +582,14 @@ const fixed = (v: number | null, digits = 1): string => (v === null ? "-" : v.to
 
 function table(rungs: readonly Rung[]): string {
   const head = [
-    "step", "players", "light+probes", "joined", "fail", "drop", "srv CPU%", "srv wait%", "floor CPU%", "x floor", "tick Hz", "late %", "skipped",
+    "step", "players", "still %", "light+probes", "joined", "fail", "drop", "srv CPU%", "srv wait%", "floor CPU%", "x floor", "tick Hz", "late %", "skipped",
     "tick ms", "sight ms", "KB/client/s", "states/s", "p50 ms", "p99 ms", "light CPU%", "light wait%", "probes CPU%", "ends here",
   ];
   const rows = rungs.map((r) => [
-    r.step, String(r.players), `${r.bots.light}+${r.bots.probes}`, String(r.joined), String(r.failedToJoin), String(r.errors),
+    r.step, String(r.players), (100 * r.still).toFixed(0), `${r.bots.light}+${r.bots.probes}`, String(r.joined), String(r.failedToJoin), String(r.errors),
     r.server.cpuPercent.toFixed(0), r.server.waitPercent.toFixed(0), r.floor ? r.floor.cpuPercent.toFixed(0) : "-", r.floor?.ratio != null ? r.floor.ratio.toFixed(1) : "-",
     r.tick ? r.tick.ticksPerSecond.toFixed(1) : "-", r.tick ? (100 * r.tick.lateFraction).toFixed(1) : "-", r.tick ? String(r.tick.skipped) : "-",
-    r.tick ? fixed(orNull(r.tick.workAvgMs)) : "-", r.game ? fixed(orNull(r.game.sightAvgMs)) : "-",
+    r.tick ? fixed(orNull(r.tick.workAvgMs)) : "-", r.game?.phase === "game" ? fixed(orNull(r.game.sightAvgMs)) : "-",
     kb(r.traffic.bytesPerClientPerSecond), fixed(r.statesPerBotPerSecond), fixed(r.latencyMs.p50, 2), fixed(r.latencyMs.p99, 2),
     r.bots.lightCpuPercent.toFixed(0), r.bots.lightWaitPercent.toFixed(0), r.bots.probesCpuPercent.toFixed(0), [r.brokeDown === null ? "" : `${r.limit}: ${r.brokeDown}`, r.busyFirst === undefined ? "" : `(measured again: the first time, ${r.busyFirst})`].filter((t) => t !== "").join(" "),
   ]);
@@ -614,7 +641,7 @@ const codec = codecFigures([1, 10, 100, 1000], quick ? 20 : 200);
 if (isTty) process.stdout.write("\r\x1b[2K");
 
 const about = machine();
-const settings = { ladder, seconds, floorSeconds, pin, steps: steps.map((s) => s.id), probes: probesWanted, botsPerProcess: flags["bots-per-process"], nice: flags.nice, serverNice: flags["server-nice"], quick, p99LimitMs: flags["p99-limit"] };
+const settings = { ladder, seconds, floorSeconds, pin, steps: steps.map((s) => s.id), probes: probesWanted, botsPerProcess: flags["bots-per-process"], nice: flags.nice, serverNice: flags["server-nice"], quick, p99LimitMs: flags["p99-limit"], still: stills, gameStepsIn: flags.in, serverFlags: flags["server-flags"] };
 const results = { machine: { ...about, loadAverageAtStart: loadAtStart }, settings, durationSeconds: round((performance.now() - startedAt) / 1000, 1), rungs, brokenRungs, codec, failures };
 const chartTitle = `What the probes felt against players (${about.cores} cores, loopback, ${seconds} s per rung)`;
 const svg = latencyChart(
@@ -636,7 +663,7 @@ const markdown = [
   "# Benchmark results",
   "",
   `Machine: ${about.cores} cores (\`nproc\`), ${about.cpu}, Bun ${about.bun}, ${about.date.slice(0, 10)}. Loopback only. Load average at the start ${loadAtStart.join(", ")}, at the end ${about.loadAverage.join(", ")} (1, 5, 15 min: work besides the run).`,
-  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung, then ${floorSeconds} s of floor; ${probesWanted} probes a rung; server niced ${flags["server-nice"]}, bots ${flags.nice}${pin ? `; the server and the floor on core 0, the bots on the others (taskset)` : ""}. Run took ${results.durationSeconds} s.`,
+  `Settings: ladder ${ladder.join(", ")}; ${seconds} s measured per rung, then ${floorSeconds} s of floor; ${probesWanted} probes a rung; ${stills.map((s) => `${100 * s}%`).join(", ")} of the light bots still; the game steps (07-10) measured in ${flags.in === "round" ? "a round" : "the lobby (no probes there: they play rounds)"}${flags["server-flags"] === "" ? "" : `; every server run with \`${flags["server-flags"]}\``}; server niced ${flags["server-nice"]}, bots ${flags.nice}${pin ? `; the server and the floor on core 0, the bots on the others (taskset)` : ""}. Run took ${results.durationSeconds} s.`,
   "",
   "![probe latency against players](latency.svg) ![server and floor CPU against players](cpu.svg)",
   "",
@@ -650,7 +677,7 @@ const markdown = [
   "(`bench/floor.ts`) of the same messages (count a second, average size, one socket per client; for 03 a writer on one TCP connection per client,",
   "for 02 a new connection per message), run after the players left. `x floor` = server over floor: what the server spends beyond sending.",
   "`tick Hz`, `late %` (a tick starting over a quarter of a tick late), `skipped`, `tick ms` (the tick's work, average of its last second),",
-  "`sight ms` (07: who sees what, per tick). `KB/client/s`: what the server sends each client a second. `states/s`: states (or answers) a light",
+  "`sight ms` (07-10: who sees what, per tick). `still %`: the light bots that stood still. `KB/client/s`: what the server sends each client a second. `states/s`: states (or answers) a light",
   "bot received a second, 30 when none is missed. `fail`: never joined; `drop`: dropped or refused after joining. `light wait%`: the most a",
   "light-bot process waited for a core. `ends here`: why the step's ladder stops at that rung, and who ran out first: the `server` (it used",
   "90% of a core, or nothing else ran short); the `machine` (the server waited for a core a tenth of the window); or the `bots` (a light-bot",

@@ -2,7 +2,9 @@
 // bots of every kind join, move their squares and leave cleanly (the server says goodbye to each and
 // ends with nobody); step 07's pick their teams and start a round; the bare sender delivers the
 // datagrams (and the bare writer the bytes) it was asked for, of the size asked; and `--quick` writes
-// into a temporary folder, never over the published run. Waits are bounded; nothing is timed.
+// into a temporary folder, never over the published run. Steps 08-10's bots (a move's VIEW, binary
+// ticks and their ACK, the sealed handshake) walk in the lobby and play a round; a share of still
+// bots never moves. Waits are bounded; nothing is timed.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,6 +43,10 @@ const kinds: { step: string; transport: Transport; udp: boolean }[] = [
   { step: "steps/03-persistent-tcp-threads", transport: "tcp-persistent", udp: false },
   { step: "steps/04-udp-dedicated-ports", transport: "udp-request", udp: true },
   { step: "steps/05-broadcast-loop", transport: "udp-tick", udp: true },
+  // Steps 08-10 in their lobby, where everyone walks and sees everyone.
+  { step: "steps/08-lag-compensation", transport: "udp-view", udp: true },
+  { step: "steps/09-delta-snapshots", transport: "udp-delta", udp: true },
+  { step: "steps/10-secure-connect", transport: "udp-sealed", udp: true },
 ];
 
 describe("light bots", () => {
@@ -61,6 +67,8 @@ describe("light bots", () => {
       expect(played).toMatchObject({ movedBots: BOTS, dropped: 0, reasons: {} });
       expect(played.states).toBeGreaterThan(0);
       expect(played.messagesOut).toBeGreaterThan(0);
+      // Step 08 on: the moves carried a VIEW (the server says how far behind the bots drew).
+      if (kind.transport !== "udp-tick" && kind.udp && kind.transport !== "udp-request") expect((await stats(server))["view-lag-ticks"]).toBeGreaterThanOrEqual(0);
 
       // Every goodbye confirmed by the server (DISCONNECTED), none left to time out.
       expect(await fleet.leave()).toBe(BOTS);
@@ -73,9 +81,14 @@ describe("light bots", () => {
     }, 30_000);
   }
 
-  test("step 07: the bots pick teams and get ready, the round starts, seekers and hiders move, all leave", async () => {
-    const { server, port } = await startServer("steps/07-haunted-chronicles/server.ts", ["--transition-seconds", "0.5", "--game-seconds", "60"]);
-    const fleet = new Fleet({ transport: "udp-tick", game: true, host: HOST, port, seed: 7 });
+  const games: { step: string; transport: Transport }[] = [
+    { step: "steps/07-haunted-chronicles", transport: "udp-tick" },
+    { step: "steps/09-delta-snapshots", transport: "udp-delta" },
+    { step: "steps/10-secure-connect", transport: "udp-sealed" },
+  ];
+  for (const { step, transport } of games) test(`${step}: the bots pick teams and get ready, the round starts, seekers and hiders move, all leave`, async () => {
+    const { server, port } = await startServer(`${step}/server.ts`, ["--transition-seconds", "0.5", "--game-seconds", "60"]);
+    const fleet = new Fleet({ transport, game: true, host: HOST, port, seed: 7 });
     cleanups.push(() => fleet.close());
     const phase = async () => (await ask07(server)).phase;
 
@@ -99,6 +112,24 @@ describe("light bots", () => {
     await waitUntil(async () => (await stats(server)).players === 0, 5000);
     expect((await stats(server)).players).toBe(0);
   }, 40_000);
+
+  test("still: 0.5 of the bots (every other one) never move, the rest do; the server acknowledges ticks (09)", async () => {
+    const { server, port } = await startServer("steps/09-delta-snapshots/server.ts");
+    const fleet = new Fleet({ transport: "udp-delta", host: HOST, port, seed: 7, still: 0.5 });
+    cleanups.push(() => fleet.close());
+    await fleet.join(Array.from({ length: BOTS }, (_, i) => `L${i}`), 100);
+    const before = await stats(server);
+    fleet.startWindow();
+    await waitUntil(() => fleet.report().movedBots === BOTS / 2);
+    await Bun.sleep(500); // a still bot that moved would show by now too
+    expect(fleet.report()).toMatchObject({ movedBots: BOTS / 2, dropped: 0 });
+    // Acknowledged, the bots get deltas: without an ACK every tick to every bot would be a full snapshot.
+    const after = await stats(server);
+    const ticks = after.ticks! - before.ticks!;
+    expect(ticks).toBeGreaterThan(0);
+    expect(after["full-snapshots"]! - before["full-snapshots"]!).toBeLessThan((ticks * BOTS) / 10);
+    expect(await fleet.leave()).toBe(BOTS);
+  }, 30_000);
 });
 
 /** Step 07's phase and teams, from its console's `teams`. */
